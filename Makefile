@@ -1,0 +1,25 @@
+# On a fresh Debian 12 machine: `make demo` runs the main example, `make test` runs every test.
+# Both install the missing Debian packages first. Choose the compiler with CXX (g++ or clang++).
+CXX ?= g++
+JOBS ?= $(shell nproc)
+BUILD_DIR := build/$(notdir $(CXX))
+PACKAGES := cmake make g++ clang libboost-dev catch2 valgrind python3
+
+.PHONY: deps configure demo test clean
+
+deps:
+	@scripts/install-deps.sh $(PACKAGES)
+
+configure: deps
+	cmake -S . -B $(BUILD_DIR) -DCMAKE_CXX_COMPILER=$(CXX) -DCMAKE_BUILD_TYPE=Release
+
+demo: configure
+	cmake --build $(BUILD_DIR) --target quickstart -j $(JOBS)
+	$(BUILD_DIR)/examples/quickstart
+
+test: configure
+	cmake --build $(BUILD_DIR) -j $(JOBS)
+	cd $(BUILD_DIR) && ctest --output-on-failure -j $(JOBS)
+
+clean:
+	rm -rf build

@@ -1,0 +1,161 @@
+// cue::callbacks: callbacks composed at compile time, and cue::emit, which delivers one event.
+#pragma once
+
+#include <concepts>
+#include <type_traits>
+#include <utility>
+
+#include <boost/hana/at.hpp>
+#include <boost/hana/for_each.hpp>
+#include <boost/hana/tuple.hpp>
+
+#include <cue/events.hpp>
+
+namespace cue {
+
+template <class... Cs>
+class callbacks;
+
+namespace detail {
+template <class C>
+struct is_group : std::false_type {};
+template <class... Cs>
+struct is_group<callbacks<Cs...>> : std::true_type {};
+}  // namespace detail
+
+/// A type that forwards every event to callbacks it holds (`cue::callbacks`, `cue::dynamic_callbacks`).
+/// Specialize `cue::detail::is_group` to make another forwarding type one.
+template <class C>
+concept callback_group = detail::is_group<std::remove_cvref_t<C>>::value;
+
+/// C takes part in `Event` with this context: it handles it, or it declares the hook (so a hook
+/// that cannot be called is reported rather than silently skipped, unlike ensmallen's detection).
+template <class Event, class C, class Ctx>
+concept takes_event = Event::template handled<std::remove_reference_t<C>, Ctx> ||
+                      (!callback_group<C> && Event::template declared<std::remove_cvref_t<C>>);
+
+/// Delivers `Event` to one callback: calls its hook if it has one, does nothing if it has none
+/// (so an unhandled event compiles to nothing), and is a compile error when the callback declares
+/// the hook with a form that cannot take the context.
+template <class Event, class C, class Ctx>
+constexpr void emit(Event, C& c, Ctx& ctx) {
+  using T = std::remove_cvref_t<C>;
+  if constexpr (Event::template handled<C, Ctx>) {
+    Event::call(c, ctx);
+  } else if constexpr (!callback_group<T> && Event::template declared<T>) {
+    Event::template report_not_callable<T, Ctx>();
+  }
+}
+
+namespace detail {
+// Holds a callback by value, or points to one the caller keeps (so it can read its state after).
+template <class C>
+struct slot {
+  C value;
+  template <class A>
+  constexpr explicit slot(A&& a) : value(std::forward<A>(a)) {}
+  constexpr slot() = default;
+  constexpr C& get() noexcept { return value; }
+};
+template <class C>
+struct slot<C&> {
+  C* ptr;
+  constexpr explicit slot(C& c) noexcept : ptr(&c) {}
+  constexpr C& get() const noexcept { return *ptr; }
+};
+
+template <class C>
+consteval bool check_is_callback() {
+  static_assert(callback<C>,
+                "cue: the type 'C' was given as a callback but declares no hook; a hook is a "
+                "member named after an event (on_train_begin, on_train_end, on_epoch_begin, "
+                "on_epoch_end, on_train_batch_begin, on_train_batch_end, on_after_backward, "
+                "on_test_begin, on_test_end, on_test_batch_begin, on_test_batch_end, "
+                "on_predict_begin, on_predict_end, on_predict_batch_begin, "
+                "on_predict_batch_end, on_exception): check the spelling of its hooks");
+  return true;
+}
+}  // namespace detail
+
+/// Callbacks composed as template parameters: `cue::callbacks<A, B>{}` or `cue::callbacks{a, b}`.
+/// Lvalues are held by reference (the caller reads their state afterwards), temporaries are moved
+/// in. It is itself a callback, so groups nest. Every member hears every event it handles, in the
+/// order given; nothing short-circuits.
+template <class... Cs>
+class callbacks {
+  static_assert((detail::check_is_callback<std::remove_cvref_t<Cs>>() && ...));
+
+ public:
+  constexpr callbacks() = default;
+
+  template <class... Args>
+    requires(sizeof...(Args) == sizeof...(Cs) && sizeof...(Cs) > 0 &&
+             (std::constructible_from<detail::slot<Cs>, Args> && ...))
+  constexpr callbacks(Args&&... args) : slots_(detail::slot<Cs>(std::forward<Args>(args))...) {}
+
+  /// The I-th callback.
+  template <std::size_t I>
+  [[nodiscard]] constexpr auto& get() noexcept {
+    return boost::hana::at_c<I>(slots_).get();
+  }
+
+  // One forwarding hook per event, present when some member takes part in the event.
+  // clang-format off
+  template <class Ctx> requires(takes_event<event::train_begin, Cs, Ctx> || ...)
+  constexpr void on_train_begin(Ctx& ctx) { deliver<event::train_begin>(ctx); }
+  template <class Ctx> requires(takes_event<event::train_end, Cs, Ctx> || ...)
+  constexpr void on_train_end(Ctx& ctx) { deliver<event::train_end>(ctx); }
+  template <class Ctx> requires(takes_event<event::epoch_begin, Cs, Ctx> || ...)
+  constexpr void on_epoch_begin(Ctx& ctx) { deliver<event::epoch_begin>(ctx); }
+  template <class Ctx> requires(takes_event<event::epoch_end, Cs, Ctx> || ...)
+  constexpr void on_epoch_end(Ctx& ctx) { deliver<event::epoch_end>(ctx); }
+  template <class Ctx> requires(takes_event<event::train_batch_begin, Cs, Ctx> || ...)
+  constexpr void on_train_batch_begin(Ctx& ctx) { deliver<event::train_batch_begin>(ctx); }
+  template <class Ctx> requires(takes_event<event::train_batch_end, Cs, Ctx> || ...)
+  constexpr void on_train_batch_end(Ctx& ctx) { deliver<event::train_batch_end>(ctx); }
+  template <class Ctx> requires(takes_event<event::after_backward, Cs, Ctx> || ...)
+  constexpr void on_after_backward(Ctx& ctx) { deliver<event::after_backward>(ctx); }
+  template <class Ctx> requires(takes_event<event::test_begin, Cs, Ctx> || ...)
+  constexpr void on_test_begin(Ctx& ctx) { deliver<event::test_begin>(ctx); }
+  template <class Ctx> requires(takes_event<event::test_end, Cs, Ctx> || ...)
+  constexpr void on_test_end(Ctx& ctx) { deliver<event::test_end>(ctx); }
+  template <class Ctx> requires(takes_event<event::test_batch_begin, Cs, Ctx> || ...)
+  constexpr void on_test_batch_begin(Ctx& ctx) { deliver<event::test_batch_begin>(ctx); }
+  template <class Ctx> requires(takes_event<event::test_batch_end, Cs, Ctx> || ...)
+  constexpr void on_test_batch_end(Ctx& ctx) { deliver<event::test_batch_end>(ctx); }
+  template <class Ctx> requires(takes_event<event::predict_begin, Cs, Ctx> || ...)
+  constexpr void on_predict_begin(Ctx& ctx) { deliver<event::predict_begin>(ctx); }
+  template <class Ctx> requires(takes_event<event::predict_end, Cs, Ctx> || ...)
+  constexpr void on_predict_end(Ctx& ctx) { deliver<event::predict_end>(ctx); }
+  template <class Ctx> requires(takes_event<event::predict_batch_begin, Cs, Ctx> || ...)
+  constexpr void on_predict_batch_begin(Ctx& ctx) { deliver<event::predict_batch_begin>(ctx); }
+  template <class Ctx> requires(takes_event<event::predict_batch_end, Cs, Ctx> || ...)
+  constexpr void on_predict_batch_end(Ctx& ctx) { deliver<event::predict_batch_end>(ctx); }
+  // clang-format on
+
+  /// Every member hears the exception, even if one of their `on_exception` hooks throws: such a
+  /// second exception is dropped, so the loop can rethrow the original.
+  template <class Ctx>
+    requires(takes_event<event::exception, Cs, Ctx> || ...)
+  void on_exception(Ctx& ctx) noexcept {
+    boost::hana::for_each(slots_, [&](auto& s) {
+      try {
+        cue::emit(event::exception{}, s.get(), ctx);
+      } catch (...) {  // NOLINT(bugprone-empty-catch): the original exception is what matters
+      }
+    });
+  }
+
+ private:
+  template <class Event, class Ctx>
+  constexpr void deliver(Ctx& ctx) {
+    boost::hana::for_each(slots_, [&](auto& s) { cue::emit(Event{}, s.get(), ctx); });
+  }
+
+  boost::hana::tuple<detail::slot<Cs>...> slots_;
+};
+
+template <class... Cs>
+callbacks(Cs&&...) -> callbacks<Cs...>;
+
+}  // namespace cue

@@ -1,0 +1,77 @@
+// cue::context: what a hook receives. Loops own a run_state and hand hooks light views of it.
+#pragma once
+
+#include <cstddef>
+#include <exception>
+
+#include <cue/logs.hpp>
+
+namespace cue {
+
+/// The loop's parameters, as Keras's `callback.params`.
+struct loop_params {
+  int epochs = 1;          ///< epochs the fit runs to (exclusive upper bound of the epoch index)
+  std::size_t steps = 0;   ///< training batches per epoch; 0 when the data cannot say
+  int initial_epoch = 0;   ///< the first epoch index of this fit
+  int validation_freq = 1; ///< validation runs after epochs where (epoch + 1) % validation_freq == 0
+};
+
+/// The mutable state of one run of a loop. A user's own loop creates one and updates it as it goes.
+struct run_state {
+  loop_params params{};
+  int epoch = 0;              ///< 0-based absolute epoch index
+  std::size_t batch = 0;      ///< 0-based batch index within the epoch (or within evaluation)
+  std::size_t step = 0;       ///< training batches completed in this fit before the current one
+  bool validated = false;     ///< the current epoch's logs hold `val_*` values
+  bool stop = false;          ///< a callback asked the loop to stop
+  std::exception_ptr error{}; ///< set while `on_exception` runs
+};
+
+/// The argument of every hook: a view of the loop's state, the learner and this event's logs.
+template <class Learner, class Logs>
+class context {
+ public:
+  using learner_type = Learner;
+  using logs_type = Logs;
+
+  constexpr context(run_state& state, Learner& learner, Logs& logs) noexcept
+      : state_(&state), learner_(&learner), logs_(&logs) {}
+
+  [[nodiscard]] constexpr int epoch() const noexcept { return state_->epoch; }
+  [[nodiscard]] constexpr std::size_t batch() const noexcept { return state_->batch; }
+  [[nodiscard]] constexpr std::size_t step() const noexcept { return state_->step; }
+  /// This event's logs; writable, and later callbacks see what earlier ones wrote (as in Keras).
+  [[nodiscard]] constexpr Logs& logs() const noexcept { return *logs_; }
+  [[nodiscard]] constexpr Learner& learner() const noexcept { return *learner_; }
+  [[nodiscard]] constexpr const loop_params& params() const noexcept { return state_->params; }
+  /// Asks the loop to stop at its next stop check; nothing can cancel the request.
+  constexpr void request_stop() const noexcept { state_->stop = true; }
+  [[nodiscard]] constexpr bool stop_requested() const noexcept { return state_->stop; }
+  /// The exception fit is aborting with (in `on_exception`); empty elsewhere.
+  [[nodiscard]] std::exception_ptr exception() const noexcept { return state_->error; }
+  /// The logs of this epoch hold `val_*` values (validation ran).
+  [[nodiscard]] constexpr bool validated() const noexcept { return state_->validated; }
+  /// The loop's state itself (for adapters that re-wrap the context).
+  [[nodiscard]] constexpr run_state& state() const noexcept { return *state_; }
+
+ private:
+  run_state* state_;
+  Learner* learner_;
+  Logs* logs_;
+};
+
+/// Whether this event's logs hold a measured value named `Name`. False at compile time for a name
+/// the logs type lacks; for a `val_*` name, true only on epochs where validation ran (on the
+/// others such values are NaN). Use it where Keras code would test `"val_loss" in logs`.
+template <fixed_string Name, class Learner, class Logs>
+[[nodiscard]] constexpr bool has_log(const context<Learner, Logs>& ctx) noexcept {
+  if constexpr (!Logs::template contains<Name>) {
+    return false;
+  } else if constexpr (Name.view().starts_with("val_")) {
+    return ctx.validated();
+  } else {
+    return true;
+  }
+}
+
+}  // namespace cue

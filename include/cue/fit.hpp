@@ -1,0 +1,409 @@
+// cue::fit, cue::evaluate, cue::predict: Keras 3's training loops, with callbacks resolved at
+// compile time. An event that no callback handles compiles to nothing.
+//
+// Order inside fit (Keras 3's): on_train_begin; for each epoch: on_epoch_begin; for each batch:
+// on_train_batch_begin, the step (forward_backward, on_after_backward, apply_gradients for a split
+// learner), on_train_batch_end, stop check; then, when due, validation (on_test_begin, for each
+// batch on_test_batch_begin / on_test_batch_end, on_test_end); on_epoch_end; stop check. Then
+// on_train_end. A stop request inside an epoch ends its batches, but validation and on_epoch_end
+// still run for that partial epoch. If anything throws, every callback gets on_exception, the
+// exception is rethrown, and on_train_end is not called (as in Keras).
+#pragma once
+
+#include <cmath>
+#include <cstddef>
+#include <exception>
+#include <limits>
+#include <ranges>
+#include <stdexcept>
+#include <string>
+#include <type_traits>
+#include <utility>
+#include <vector>
+
+#include <cue/callbacks.hpp>
+#include <cue/callbacks/history.hpp>
+#include <cue/context.hpp>
+#include <cue/events.hpp>
+#include <cue/learner.hpp>
+#include <cue/logs.hpp>
+#include <cue/requirements.hpp>
+
+namespace cue {
+
+/// Options of `cue::fit`, with Keras's defaults; declared in Keras's order.
+struct fit_options {
+  int epochs = 1;           ///< train until this epoch index (exclusive)
+  int initial_epoch = 0;    ///< the epoch to start from (resuming a run)
+  int validation_freq = 1;  ///< validate after every validation_freq-th epoch
+};
+
+namespace detail {
+
+inline void check(const fit_options& o) {
+  auto fail = [](const char* field, int value, const char* rule) {
+    throw std::invalid_argument(std::string("cue: fit_options.") + field + " must be " + rule +
+                                ", got " + std::to_string(value));
+  };
+  if (o.epochs < 0) fail("epochs", o.epochs, ">= 0");
+  if (o.initial_epoch < 0) fail("initial_epoch", o.initial_epoch, ">= 0");
+  if (o.validation_freq < 1) fail("validation_freq", o.validation_freq, ">= 1");
+}
+
+template <class Range>
+using batch_of = std::remove_reference_t<std::ranges::range_reference_t<Range>>;
+
+// A batch counts as many samples as its size() says (Keras weights running means by samples),
+// or as one when it cannot say.
+template <class Batch>
+constexpr double batch_weight(const Batch& b) {
+  if constexpr (requires { {b.size()} -> std::convertible_to<double>; })
+    return static_cast<double>(b.size());
+  else
+    return 1.0;
+}
+
+// Sample-weighted running means of a logs type; sums are kept per batch, means made on demand.
+template <class Logs>
+struct mean_of {
+  Logs sums{};
+  double weight = 0.0;
+  constexpr void add(const Logs& l, double w) {
+    for (std::size_t i = 0; i < Logs::size; ++i) sums.values[i] += l.values[i] * w;
+    weight += w;
+  }
+  [[nodiscard]] constexpr Logs mean() const {
+    Logs out;
+    for (std::size_t i = 0; i < Logs::size; ++i)
+      out.values[i] = weight > 0 ? sums.values[i] / weight : std::numeric_limits<double>::quiet_NaN();
+    return out;
+  }
+};
+
+template <class Logs>
+constexpr Logs all_nan() {
+  Logs out;
+  out.values.fill(std::numeric_limits<double>::quiet_NaN());
+  return out;
+}
+
+template <class Event, class Cbs, class Learner, class Logs>
+constexpr void notify(Event e, Cbs& cbs, run_state& state, Learner& learner, Logs& logs) {
+  context<Learner, Logs> ctx(state, learner, logs);
+  cue::emit(e, cbs, ctx);
+}
+
+template <class Event, class Cbs, class Learner, class Logs>
+inline constexpr bool handled = Event::template handled<Cbs, context<Learner, Logs>>;
+
+template <class Learner, class Batch>
+struct train_logs {
+  using type = decltype(std::declval<Learner&>().forward_backward(std::declval<Batch&>()));
+};
+template <class Learner, class Batch>
+  requires has_train_step<Learner, Batch>
+struct train_logs<Learner, Batch> {
+  using type = decltype(std::declval<Learner&>().train_step(std::declval<Batch&>()));
+};
+template <class Learner, class Batch>
+using train_logs_t = typename train_logs<Learner, Batch>::type;
+
+template <class Learner, class Batch>
+using test_logs_t = decltype(std::declval<Learner&>().test_step(std::declval<Batch&>()));
+
+// The logs fit hands on_epoch_end: the training means, then `val_*` means with validation data.
+template <class Learner, class Batch, class ValData>
+struct epoch_logs {
+  using type = joined_logs<train_logs_t<Learner, Batch>,
+                           prefixed_logs<"val_", test_logs_t<Learner, batch_of<ValData>>>>;
+};
+template <class Learner, class Batch>
+struct epoch_logs<Learner, Batch, void> {
+  using type = train_logs_t<Learner, Batch>;
+};
+
+// --- Diagnostics: each is one static_assert that names the culprit; the loops instantiate their
+// bodies only when every check passes, so no cascade follows the first error.
+
+template <class Data>
+consteval void check_data() {
+  static_assert(std::ranges::input_range<Data>,
+                "cue: the data type 'Data' is not a range of batches; pass something a range-for "
+                "loop can iterate once per epoch (a std::vector of batches, a view, a dataset)");
+}
+
+template <class Learner, class Batch>
+consteval void check_learner() {
+  static_assert(learner<Learner, Batch>,
+                "cue: the type 'Learner' cannot train on the batch type 'Batch'; add "
+                "train_step(batch) returning cue::logs<...>, or the split step "
+                "forward_backward(batch) returning cue::logs<...> and apply_gradients()");
+}
+
+template <class Learner, class Batch>
+consteval void check_test_step() {
+  static_assert(has_test_step<Learner, Batch>,
+                "cue: the type 'Learner' cannot evaluate the batch type 'Batch'; add "
+                "test_step(batch) returning cue::logs<...>");
+}
+
+template <class Learner, class Batch>
+consteval void check_predict_step() {
+  static_assert(has_predict_step<Learner, Batch>,
+                "cue: the type 'Learner' cannot predict on the batch type 'Batch'; add "
+                "predict_step(batch) returning the batch's predictions");
+}
+
+template <class Learner, class Batch>
+consteval void check_split_step() {
+  static_assert(has_split_step<Learner, Batch>,
+                "cue: a callback handles on_after_backward, which needs a learner with the split "
+                "step; add forward_backward(batch) returning cue::logs<...> and apply_gradients() "
+                "to the type 'Learner', or remove the hook");
+}
+
+template <class Learner, class Batch>
+consteval void check_same_logs() {
+  static_assert(std::is_same_v<decltype(std::declval<Learner&>().train_step(std::declval<Batch&>())),
+                               decltype(std::declval<Learner&>().forward_backward(
+                                   std::declval<Batch&>()))>,
+                "cue: the type 'Learner' has train_step and forward_backward returning different "
+                "cue::logs types; make both return the same names");
+}
+
+template <class Learner, class Batch>
+constexpr bool same_step_logs = [] {
+  if constexpr (has_train_step<Learner, Batch> && has_split_step<Learner, Batch>)
+    return std::is_same_v<decltype(std::declval<Learner&>().train_step(std::declval<Batch&>())),
+                          decltype(std::declval<Learner&>().forward_backward(std::declval<Batch&>()))>;
+  else
+    return true;
+}();
+
+// One training step: the split step when a callback listens between backward and update (or the
+// learner has only that), the fused train_step otherwise.
+template <class Cbs, class Learner, class Batch>
+auto train_one(Cbs& cbs, run_state& state, Learner& learner, Batch& batch) {
+  using TL = train_logs_t<Learner, Batch>;
+  if constexpr (handled<event::after_backward, Cbs, Learner, TL> ||
+                !has_train_step<Learner, Batch>) {
+    TL logs = learner.forward_backward(batch);
+    if constexpr (handled<event::after_backward, Cbs, Learner, TL>)
+      notify(event::after_backward{}, cbs, state, learner, logs);
+    learner.apply_gradients();
+    return logs;
+  } else {
+    return learner.train_step(batch);
+  }
+}
+
+// Evaluation over `data`: on_test_begin, batches, on_test_end; returns the means. Standalone
+// evaluation stops after the batch where a stop was requested; validation inside fit runs whole.
+template <bool Standalone, class Cbs, class Learner, class Data>
+auto test_loop(Cbs& cbs, run_state& state, Learner& learner, Data& data) {
+  using VL = test_logs_t<Learner, batch_of<Data>>;
+  logs<> none;
+  notify(event::test_begin{}, cbs, state, learner, none);
+  mean_of<VL> means;
+  state.batch = 0;
+  for (auto&& batch : data) {
+    notify(event::test_batch_begin{}, cbs, state, learner, none);
+    means.add(learner.test_step(batch), batch_weight(batch));
+    if constexpr (handled<event::test_batch_end, Cbs, Learner, VL>) {
+      VL running = means.mean();
+      notify(event::test_batch_end{}, cbs, state, learner, running);
+    }
+    ++state.batch;
+    if constexpr (Standalone) {
+      if (state.stop) break;
+    }
+  }
+  VL result = means.mean();
+  notify(event::test_end{}, cbs, state, learner, result);
+  return result;
+}
+
+template <class ValData, class Cbs, class Learner, class Data>
+history fit_loop(Cbs& cbs, Learner& learner, Data& data, ValData* val, const fit_options& opts) {
+  using Batch = batch_of<Data>;
+  using TL = train_logs_t<Learner, Batch>;
+  constexpr bool with_validation = !std::is_void_v<ValData>;
+  using EL = typename epoch_logs<Learner, Batch, ValData>::type;
+
+  run_state state;
+  state.params = {opts.epochs, 0, opts.initial_epoch, opts.validation_freq};
+  if constexpr (std::ranges::sized_range<Data>) state.params.steps = std::ranges::size(data);
+
+  history record;  // like Keras's History, it hears on_epoch_end after every user callback
+  callbacks<Cbs&, history&> all(cbs, record);
+  logs<> none;
+  EL last = all_nan<EL>();
+  bool ran_epoch = false;
+  try {
+    notify(event::train_begin{}, all, state, learner, none);
+    for (int epoch = opts.initial_epoch; epoch < opts.epochs; ++epoch) {
+      state.epoch = epoch;
+      state.validated = false;
+      state.batch = 0;
+      notify(event::epoch_begin{}, cbs, state, learner, none);
+      mean_of<TL> means;
+      for (auto&& batch : data) {
+        notify(event::train_batch_begin{}, cbs, state, learner, none);
+        means.add(train_one(cbs, state, learner, batch), batch_weight(batch));
+        if constexpr (handled<event::train_batch_end, Cbs, Learner, TL>) {
+          TL running = means.mean();
+          notify(event::train_batch_end{}, cbs, state, learner, running);
+        }
+        ++state.batch;
+        ++state.step;
+        if (state.stop) break;
+      }
+      EL epoch_logs;
+      if constexpr (with_validation) {
+        using VL = test_logs_t<Learner, batch_of<ValData>>;
+        prefixed_logs<"val_", VL> val_logs = all_nan<prefixed_logs<"val_", VL>>();
+        if ((epoch + 1) % opts.validation_freq == 0) {
+          val_logs.values = test_loop<false>(cbs, state, learner, *val).values;
+          state.validated = true;
+        }
+        epoch_logs = join(means.mean(), val_logs);
+      } else {
+        epoch_logs = means.mean();
+      }
+      notify(event::epoch_end{}, all, state, learner, epoch_logs);
+      last = epoch_logs;
+      ran_epoch = true;
+      if (state.stop) break;
+    }
+    if (ran_epoch)
+      notify(event::train_end{}, all, state, learner, last);
+    else
+      notify(event::train_end{}, all, state, learner, none);
+  } catch (...) {
+    state.error = std::current_exception();
+    if constexpr (handled<event::exception, Cbs, Learner, logs<>>)
+      notify(event::exception{}, cbs, state, learner, none);
+    throw;
+  }
+  return record;
+}
+
+template <class ValData, class Learner>
+constexpr bool validation_ok = [] {
+  if constexpr (std::is_void_v<ValData>)
+    return true;
+  else if constexpr (!std::ranges::input_range<ValData>)
+    return false;
+  else
+    return has_test_step<Learner, batch_of<ValData>>;
+}();
+
+// Checks everything knowable at compile time, stopping at the first mistake so that it gives
+// exactly one error, then runs the loop.
+template <class ValData, class Learner, class Data, class... Cs>
+history fit_checked(Learner& learner, Data& data, ValData* val, const fit_options& options,
+                    Cs&&... cbs) {
+  if constexpr (!std::ranges::input_range<Data>) {
+    check_data<Data>();
+    return {};
+  } else if constexpr (!cue::learner<Learner, batch_of<Data>>) {
+    check_learner<Learner, batch_of<Data>>();
+    return {};
+  } else if constexpr (!same_step_logs<Learner, batch_of<Data>>) {
+    check_same_logs<Learner, batch_of<Data>>();
+    return {};
+  } else if constexpr (!validation_ok<ValData, Learner>) {
+    if constexpr (!std::ranges::input_range<ValData>)
+      check_data<ValData>();
+    else
+      check_test_step<Learner, batch_of<ValData>>();
+    return {};
+  } else if constexpr (!(callback<Cs> && ...)) {
+    (static_cast<void>(check_is_callback<std::remove_cvref_t<Cs>>()), ...);
+    return {};
+  } else {
+    using Batch = batch_of<Data>;
+    using Group = callbacks<Cs...>;
+    using TL = train_logs_t<Learner, Batch>;
+    using Req = requirements<Group, Learner, typename epoch_logs<Learner, Batch, ValData>::type>;
+    if constexpr (!Req::met) {
+      Req::report();
+      return {};
+    } else if constexpr (handled<event::after_backward, Group, Learner, TL> &&
+                         !has_split_step<Learner, Batch>) {
+      check_split_step<Learner, Batch>();
+      return {};
+    } else {
+      check(options);
+      Group group(std::forward<Cs>(cbs)...);
+      return fit_loop<ValData>(group, learner, data, val, options);
+    }
+  }
+}
+
+}  // namespace detail
+
+/// Trains `learner` on `data` for `options.epochs` epochs and returns the per-epoch logs.
+/// Callbacks passed as lvalues are used by reference, temporaries are moved in.
+template <class Learner, class Data, class... Cs>
+history fit(Learner& learner, Data&& data, const fit_options& options, Cs&&... cbs) {
+  return detail::fit_checked(learner, data, static_cast<void*>(nullptr), options,
+                             std::forward<Cs>(cbs)...);
+}
+
+/// Trains with validation on `validation_data` after every `options.validation_freq`-th epoch;
+/// on_epoch_end then also sees the `val_*` means.
+template <class Learner, class Data, class ValidationData, class... Cs>
+  requires(!std::is_convertible_v<ValidationData, fit_options>)
+history fit(Learner& learner, Data&& data, ValidationData&& validation_data,
+            const fit_options& options, Cs&&... cbs) {
+  return detail::fit_checked(learner, data, &validation_data, options, std::forward<Cs>(cbs)...);
+}
+
+/// Evaluates `learner` on `data` and returns the mean logs (sample-weighted, as Keras's).
+/// A stop requested by a callback ends the evaluation after the current batch.
+template <class Learner, class Data, class... Cs>
+auto evaluate(Learner& learner, Data&& data, Cs&&... cbs) {
+  detail::check_data<std::remove_reference_t<Data>>();
+  if constexpr (std::ranges::input_range<Data>) {
+    using Batch = detail::batch_of<Data>;
+    detail::check_test_step<Learner, Batch>();
+    if constexpr (has_test_step<Learner, Batch>) {
+      callbacks<Cs...> group(std::forward<Cs>(cbs)...);
+      run_state state;
+      if constexpr (std::ranges::sized_range<Data>) state.params.steps = std::ranges::size(data);
+      return detail::test_loop<true>(group, state, learner, data);
+    }
+  }
+}
+
+/// Runs `learner.predict_step` on every batch of `data` and returns the results in order.
+/// A stop requested by a callback ends prediction after the current batch.
+template <class Learner, class Data, class... Cs>
+auto predict(Learner& learner, Data&& data, Cs&&... cbs) {
+  detail::check_data<std::remove_reference_t<Data>>();
+  if constexpr (std::ranges::input_range<Data>) {
+    using Batch = detail::batch_of<Data>;
+    detail::check_predict_step<Learner, Batch>();
+    if constexpr (has_predict_step<Learner, Batch>) {
+      using Output = std::remove_cvref_t<decltype(learner.predict_step(std::declval<Batch&>()))>;
+      callbacks<Cs...> group(std::forward<Cs>(cbs)...);
+      run_state state;
+      if constexpr (std::ranges::sized_range<Data>) state.params.steps = std::ranges::size(data);
+      std::vector<Output> outputs;
+      logs<> none;
+      detail::notify(event::predict_begin{}, group, state, learner, none);
+      for (auto&& batch : data) {
+        detail::notify(event::predict_batch_begin{}, group, state, learner, none);
+        outputs.push_back(learner.predict_step(batch));
+        detail::notify(event::predict_batch_end{}, group, state, learner, none);
+        ++state.batch;
+        if (state.stop) break;
+      }
+      detail::notify(event::predict_end{}, group, state, learner, none);
+      return outputs;
+    }
+  }
+}
+
+}  // namespace cue

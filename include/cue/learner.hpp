@@ -1,0 +1,114 @@
+// What cue asks of a learner: the steps the loops call, and the optional capabilities callbacks use.
+#pragma once
+
+#include <concepts>
+#include <filesystem>
+
+#include <cue/logs.hpp>
+
+namespace cue {
+
+/// `l.train_step(batch)` trains on one batch and returns its `cue::logs<...>`.
+template <class L, class Batch>
+concept has_train_step = requires(L& l, Batch& b) {
+  { l.train_step(b) } -> logs_type;
+};
+
+/// The split step: `forward_backward(batch)` computes gradients and returns the batch's logs;
+/// `apply_gradients()` updates the weights. Between the two the loop emits `on_after_backward`.
+template <class L, class Batch>
+concept has_split_step = requires(L& l, Batch& b) {
+  { l.forward_backward(b) } -> logs_type;
+  l.apply_gradients();
+};
+
+/// `l.test_step(batch)` evaluates one batch without training and returns its logs.
+template <class L, class Batch>
+concept has_test_step = requires(L& l, Batch& b) {
+  { l.test_step(b) } -> logs_type;
+};
+
+/// A learner fit can train: it has `train_step` or the split step.
+template <class L, class Batch>
+concept learner = has_train_step<L, Batch> || has_split_step<L, Batch>;
+
+/// `l.predict_step(batch)` returns the predictions for one batch.
+template <class L, class Batch>
+concept has_predict_step = requires(L& l, Batch& b) { l.predict_step(b); };
+
+/// An in-memory snapshot of the weights: `auto s = l.state(); l.load_state(s);`.
+template <class L>
+concept has_state = requires(L& l) { l.load_state(l.state()); };
+
+/// `l.learning_rate()` and `l.set_learning_rate(double)`.
+template <class L>
+concept has_learning_rate = requires(L& l, double lr) {
+  { l.learning_rate() } -> std::convertible_to<double>;
+  l.set_learning_rate(lr);
+};
+
+/// The whole learner to and from a file: `l.save(path)`, `l.load(path)`.
+template <class L>
+concept has_save = requires(L& l, const std::filesystem::path& p) {
+  l.save(p);
+  l.load(p);
+};
+
+/// The weights to and from a file: `l.save_weights(path)`, `l.load_weights(path)`.
+template <class L>
+concept has_save_weights = requires(L& l, const std::filesystem::path& p) {
+  l.save_weights(p);
+  l.load_weights(p);
+};
+
+/// The capabilities a callback can ask for with `using needs = cue::needs<...>;`. Each checks a
+/// learner and, when the learner lacks it, gives the error that says which members to add.
+namespace capability {
+struct state {
+  template <class L>
+  static constexpr bool met = has_state<L>;
+  template <class Callback, class Learner>
+  static consteval void report() {
+    static_assert(met<Learner>,
+                  "cue: the callback type 'Callback' needs a learner with state() and "
+                  "load_state(s) (an in-memory snapshot of the weights); add both members to "
+                  "the type 'Learner'");
+  }
+};
+struct learning_rate {
+  template <class L>
+  static constexpr bool met = has_learning_rate<L>;
+  template <class Callback, class Learner>
+  static consteval void report() {
+    static_assert(met<Learner>,
+                  "cue: the callback type 'Callback' needs a learner with learning_rate() and "
+                  "set_learning_rate(double); add both members to the type 'Learner'");
+  }
+};
+struct save {
+  template <class L>
+  static constexpr bool met = has_save<L>;
+  template <class Callback, class Learner>
+  static consteval void report() {
+    static_assert(met<Learner>,
+                  "cue: the callback type 'Callback' needs a learner with save(path) and "
+                  "load(path); add both members to the type 'Learner'");
+  }
+};
+struct save_weights {
+  template <class L>
+  static constexpr bool met = has_save_weights<L>;
+  template <class Callback, class Learner>
+  static consteval void report() {
+    static_assert(met<Learner>,
+                  "cue: the callback type 'Callback' needs a learner with save_weights(path) "
+                  "and load_weights(path); add both members to the type 'Learner'");
+  }
+};
+}  // namespace capability
+
+/// The learner capabilities a callback needs: `using needs = cue::needs<cue::capability::state>;`.
+template <class... Capabilities>
+struct needs {};
+
+}  // namespace cue

@@ -1,0 +1,80 @@
+// What callbacks declare they need (`monitored` metrics, `needs` capabilities), checked by the
+// loops at compile time so that a mistake is an error before the first batch, not a warning after.
+#pragma once
+
+#include <type_traits>
+
+#include <cue/callbacks.hpp>
+#include <cue/fixed_string.hpp>
+#include <cue/learner.hpp>
+#include <cue/logs.hpp>
+
+namespace cue::detail {
+
+template <class Callback, fixed_string Wanted, fixed_string... Available>
+consteval void check_monitored(logs<Available...>*) {
+  static_assert(logs<Available...>::template contains<Wanted>,
+                "cue: the callback type 'Callback' monitors the metric 'Wanted', which this loop "
+                "does not produce; monitor one of the names in 'Available' (val_ names need "
+                "validation data)");
+}
+
+template <class C, class Learner, class EpochLogs>
+struct requirements_of {
+  template <class M>
+  struct monitored_met : std::true_type {};
+  template <fixed_string... Names>
+  struct monitored_met<names<Names...>>
+      : std::bool_constant<(EpochLogs::template contains<Names> && ...)> {};
+  template <class N>
+  struct needs_met : std::true_type {};
+  template <class... Caps>
+  struct needs_met<needs<Caps...>>
+      : std::bool_constant<(Caps::template met<Learner> && ...)> {};
+
+  template <class T>
+  static constexpr bool monitors_ok = [] {
+    if constexpr (requires { typename T::monitored; })
+      return monitored_met<typename T::monitored>::value;
+    else
+      return true;
+  }();
+  template <class T>
+  static constexpr bool needs_ok = [] {
+    if constexpr (requires { typename T::needs; })
+      return needs_met<typename T::needs>::value;
+    else
+      return true;
+  }();
+
+  static constexpr bool met = monitors_ok<C> && needs_ok<C>;
+
+  static consteval void report() {
+    if constexpr (!monitors_ok<C>) report_names(typename C::monitored{});
+    if constexpr (!needs_ok<C>) report_needs(typename C::needs{});
+  }
+  template <fixed_string... Names>
+  static consteval void report_names(names<Names...>) {
+    (check_monitored<C, Names>(static_cast<EpochLogs*>(nullptr)), ...);
+  }
+  template <class... Caps>
+  static consteval void report_needs(needs<Caps...>) {
+    ((Caps::template met<Learner> ? void() : Caps::template report<C, Learner>()), ...);
+  }
+};
+
+template <class... Cs, class Learner, class EpochLogs>
+struct requirements_of<callbacks<Cs...>, Learner, EpochLogs> {
+  static constexpr bool met =
+      (requirements_of<std::remove_cvref_t<Cs>, Learner, EpochLogs>::met && ...);
+  static consteval void report() {
+    (requirements_of<std::remove_cvref_t<Cs>, Learner, EpochLogs>::report(), ...);
+  }
+};
+
+/// Every callback of `Group` (recursively) gets what it declares it needs from a loop with this
+/// learner and these epoch logs. `report()` gives the errors when not.
+template <class Group, class Learner, class EpochLogs>
+using requirements = requirements_of<std::remove_cvref_t<Group>, Learner, EpochLogs>;
+
+}  // namespace cue::detail

@@ -1,0 +1,47 @@
+# Runs one compile-fail test. Inputs: CXX, CXX_ID, INCLUDES (list), SOURCE.
+# The source's `// expect: REGEX` lines must all match the first error line; `// expect-gnu:`
+# lines must match somewhere in g++'s output (g++ prints the names it lists as strings).
+set(flags -std=c++20 -fsyntax-only -Wall -Wextra -Wpedantic)
+foreach(dir ${INCLUDES})
+  list(APPEND flags -I${dir})
+endforeach()
+
+execute_process(COMMAND ${CXX} ${flags} ${SOURCE} RESULT_VARIABLE ok_rc ERROR_VARIABLE ok_err
+                OUTPUT_VARIABLE ok_out)
+if(NOT ok_rc EQUAL 0)
+  message(FATAL_ERROR "the corrected twin (without CUE_MISTAKE) does not compile:\n${ok_err}")
+endif()
+if(ok_err MATCHES "warning:")
+  message(FATAL_ERROR "the corrected twin compiles with warnings:\n${ok_err}")
+endif()
+
+execute_process(COMMAND ${CXX} ${flags} -DCUE_MISTAKE ${SOURCE} RESULT_VARIABLE rc
+                ERROR_VARIABLE err OUTPUT_VARIABLE out)
+if(rc EQUAL 0)
+  message(FATAL_ERROR "the mistake compiled; it must be an error")
+endif()
+
+string(REPLACE ";" "," err "${err}")  # a CMake list must not split a message at its semicolons
+string(REGEX MATCHALL "[^\n]*error:[^\n]*" errors "${err}")
+list(LENGTH errors count)
+if(NOT count EQUAL 1)
+  message(FATAL_ERROR "expected exactly one error, got ${count}:\n${err}")
+endif()
+list(GET errors 0 first)
+if(NOT first MATCHES "error: .*cue: ")
+  message(FATAL_ERROR "the error does not start with 'cue:':\n${first}")
+endif()
+
+file(STRINGS ${SOURCE} expectations REGEX "^// expect")
+foreach(line ${expectations})
+  if(line MATCHES "^// expect: (.*)$")
+    if(NOT first MATCHES "${CMAKE_MATCH_1}")
+      message(FATAL_ERROR "the error does not match '${CMAKE_MATCH_1}':\n${first}")
+    endif()
+  elseif(line MATCHES "^// expect-gnu: (.*)$" AND CXX_ID STREQUAL "GNU")
+    if(NOT err MATCHES "${CMAKE_MATCH_1}")
+      message(FATAL_ERROR "the output does not match '${CMAKE_MATCH_1}':\n${err}")
+    endif()
+  endif()
+endforeach()
+message(STATUS "one error, as expected: ${first}")

@@ -1,0 +1,17 @@
+// A misspelled hook leaves a type with no hook at all: it is not a callback.
+// expect: cue: the type 'C' was given as a callback but declares no hook
+// expect-gnu: misspelled_printer
+#include "common.hpp"
+
+struct misspelled_printer {
+#ifdef CUE_MISTAKE
+  void on_epoch_ends(auto&) {}
+#else
+  void on_epoch_end(auto&) {}
+#endif
+};
+
+int main() {
+  tiny_learner learner;
+  cue::fit(learner, data, {.epochs = 1}, misspelled_printer{});
+}

@@ -1,0 +1,18 @@
+// The same mistake inside an explicit cue::callbacks<...> group.
+// expect: cue: the type 'C' was given as a callback but declares no hook
+// expect-gnu: C = not_a_callback
+#include "common.hpp"
+
+struct not_a_callback {
+#ifdef CUE_MISTAKE
+  void on_epoch_finished(auto&) {}
+#else
+  void on_epoch_end(auto&) {}
+#endif
+};
+
+int main() {
+  cue::callbacks<not_a_callback> group;
+  tiny_learner learner;
+  cue::fit(learner, data, {.epochs = 1}, group);
+}

@@ -1,0 +1,72 @@
+// Concept tables: which types count as callbacks and which hooks they handle.
+#include <cue/callbacks.hpp>
+#include <cue/context.hpp>
+#include <cue/events.hpp>
+
+#include <catch2/catch.hpp>
+
+namespace {
+using ctx = cue::context<int, cue::logs<"loss">>;
+
+struct epoch_only {
+  void on_epoch_end(auto&) {}
+};
+struct typed_hook {
+  void on_train_begin(ctx&) {}
+};
+struct keras_style {  // a near miss: Keras's (epoch, logs) parameters
+  void on_epoch_end(int, cue::logs<"loss">&) {}
+};
+struct misspelled {
+  void on_epoch_ends(auto&) {}
+};
+struct data_member_hook {
+  void (*on_test_end)(ctx&) = nullptr;
+};
+struct final_hook final {
+  void on_predict_end(ctx&) {}
+};
+struct nothing {};
+}  // namespace
+
+TEST_CASE("a callback is a type that declares at least one hook") {
+  STATIC_REQUIRE(cue::callback<epoch_only>);
+  STATIC_REQUIRE(cue::callback<typed_hook>);
+  STATIC_REQUIRE(cue::callback<keras_style>);  // declared, so it is reported, not ignored
+  STATIC_REQUIRE(cue::callback<data_member_hook>);
+  STATIC_REQUIRE(cue::callback<final_hook>);
+  STATIC_REQUIRE(cue::callback<epoch_only&>);
+  STATIC_REQUIRE(!cue::callback<misspelled>);
+  STATIC_REQUIRE(!cue::callback<nothing>);
+  STATIC_REQUIRE(!cue::callback<int>);
+}
+
+TEST_CASE("one concept per hook: handled means callable with the context") {
+  STATIC_REQUIRE(cue::handles_on_epoch_end<epoch_only, ctx>);
+  STATIC_REQUIRE(!cue::handles_on_epoch_begin<epoch_only, ctx>);
+  STATIC_REQUIRE(!cue::handles_on_train_batch_end<epoch_only, ctx>);
+  STATIC_REQUIRE(cue::handles_on_train_begin<typed_hook, ctx>);
+  STATIC_REQUIRE(!cue::handles_on_train_begin<typed_hook, cue::context<int, cue::logs<>>>);
+  STATIC_REQUIRE(!cue::handles_on_epoch_end<keras_style, ctx>);
+  STATIC_REQUIRE(cue::handles_on_test_end<data_member_hook, ctx>);
+}
+
+TEST_CASE("declared tells a near miss from an absent hook") {
+  STATIC_REQUIRE(cue::event::epoch_end::declared<keras_style>);
+  STATIC_REQUIRE(!cue::event::epoch_end::handled<keras_style, ctx>);
+  STATIC_REQUIRE(!cue::event::epoch_begin::declared<keras_style>);
+  STATIC_REQUIRE(cue::event::predict_end::declared<final_hook>);
+  STATIC_REQUIRE(cue::event::epoch_end::hook == "on_epoch_end");
+}
+
+TEST_CASE("a group handles exactly the events some member handles") {
+  using group = cue::callbacks<epoch_only, typed_hook>;
+  STATIC_REQUIRE(cue::callback<group>);
+  STATIC_REQUIRE(cue::handles_on_epoch_end<group, ctx>);
+  STATIC_REQUIRE(cue::handles_on_train_begin<group, ctx>);
+  STATIC_REQUIRE(!cue::handles_on_train_batch_end<group, ctx>);
+  STATIC_REQUIRE(!cue::handles_on_after_backward<group, ctx>);
+  using nested = cue::callbacks<group, cue::callbacks<>>;
+  STATIC_REQUIRE(cue::handles_on_epoch_end<nested, ctx>);
+  STATIC_REQUIRE(!cue::handles_on_test_begin<nested, ctx>);
+}

@@ -1,0 +1,118 @@
+// Test doubles shared by the tests: small learners and a callback that records every hook.
+#pragma once
+
+#include <cstddef>
+#include <iterator>
+#include <stdexcept>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+#include <cue/logs.hpp>
+
+namespace cue_test {
+
+/// A batch whose value becomes its loss; size() makes it weigh `samples` in running means.
+struct batch {
+  double value = 0;
+  std::size_t samples = 1;
+  [[nodiscard]] std::size_t size() const { return samples; }
+};
+
+/// A range that makes batches 1, 2, ..., n on the fly, as a dataset class would (not a container).
+struct generated_batches {
+  int n;
+  struct iterator {
+    using value_type = batch;
+    using difference_type = std::ptrdiff_t;
+    int i;
+    batch operator*() const { return {static_cast<double>(i)}; }
+    iterator& operator++() {
+      ++i;
+      return *this;
+    }
+    iterator operator++(int) {
+      iterator old = *this;
+      ++i;
+      return old;
+    }
+    bool operator==(const iterator&) const = default;
+  };
+  [[nodiscard]] iterator begin() const { return {1}; }
+  [[nodiscard]] iterator end() const { return {n + 1}; }
+};
+
+/// Trains by counting; loss is the batch value, accuracy its half. Can be told to throw.
+struct learner {
+  int trained = 0;
+  int throw_at_step = -1;
+  cue::logs<"loss", "accuracy"> train_step(const batch& b) {
+    if (trained == throw_at_step) throw std::runtime_error("step failed");
+    ++trained;
+    return {b.value, b.value / 2};
+  }
+  cue::logs<"loss", "accuracy"> test_step(const batch& b) { return {10 * b.value, 1.0}; }
+  double predict_step(const batch& b) { return -b.value; }
+};
+
+/// The split step only: forward_backward then apply_gradients.
+struct split_learner {
+  int forward = 0, applied = 0;
+  cue::logs<"loss"> forward_backward(const batch& b) {
+    ++forward;
+    return {b.value};
+  }
+  void apply_gradients() { ++applied; }
+  cue::logs<"loss"> test_step(const batch& b) { return {b.value}; }
+};
+
+/// Appends "name" or "name:epoch" or "name:epoch:batch" for every event it hears.
+struct recorder {
+  std::vector<std::string>* out;
+  std::string tag;  // prefixed, to tell several recorders apart
+
+  void put(std::string_view s) const {
+    std::string line = tag;
+    line += s;
+    out->push_back(std::move(line));
+  }
+  void put_epoch(std::string_view n, const auto& ctx) const {
+    std::string line(n);
+    line += ':';
+    line += std::to_string(ctx.epoch());
+    put(line);
+  }
+  void put_batch(std::string_view n, const auto& ctx) const {
+    std::string line(n);
+    line += ':';
+    line += std::to_string(ctx.epoch());
+    line += ':';
+    line += std::to_string(ctx.batch());
+    put(line);
+  }
+
+  void on_train_begin(auto&) { put("train_begin"); }
+  void on_train_end(auto&) { put("train_end"); }
+  void on_epoch_begin(auto& ctx) { put_epoch("epoch_begin", ctx); }
+  void on_epoch_end(auto& ctx) { put_epoch("epoch_end", ctx); }
+  void on_train_batch_begin(auto& ctx) { put_batch("train_batch_begin", ctx); }
+  void on_train_batch_end(auto& ctx) { put_batch("train_batch_end", ctx); }
+  void on_test_begin(auto&) { put("test_begin"); }
+  void on_test_end(auto&) { put("test_end"); }
+  void on_test_batch_begin(auto& ctx) { put_batch("test_batch_begin", ctx); }
+  void on_test_batch_end(auto& ctx) { put_batch("test_batch_end", ctx); }
+  void on_predict_begin(auto&) { put("predict_begin"); }
+  void on_predict_end(auto&) { put("predict_end"); }
+  void on_predict_batch_begin(auto& ctx) { put_batch("predict_batch_begin", ctx); }
+  void on_predict_batch_end(auto& ctx) { put_batch("predict_batch_end", ctx); }
+  void on_exception(auto&) { put("exception"); }
+};
+
+/// A recorder that also hears on_after_backward, which only split learners emit (a callback that
+/// handles it is a compile error with a fused learner).
+struct split_recorder : recorder {
+  void on_after_backward(auto& ctx) { put_batch("after_backward", ctx); }
+};
+
+}  // namespace cue_test
