@@ -54,6 +54,17 @@ TEST_CASE("move-only callbacks are moved in") {
   CHECK(*group.get<0>().count == 1);
 }
 
+TEST_CASE("a group copies like its members") {
+  cue::callbacks<counter> a;
+  a.get<0>().epochs = 3;
+  cue::callbacks<counter> b(a);  // the copy constructor, not the element constructor
+  CHECK(b.get<0>().epochs == 3);
+  counter kept;
+  cue::callbacks<counter&> refs{kept};
+  auto refs_copy = refs;  // still refers to the caller's object
+  CHECK(&refs_copy.get<0>() == &kept);
+}
+
 TEST_CASE("template parameters compose default-constructed callbacks") {
   cue::callbacks<counter, counter> group;
   cue::run_state state;

@@ -53,6 +53,7 @@ template <class C>
 struct slot {
   C value;
   template <class A>
+    requires std::constructible_from<C, A>
   constexpr explicit slot(A&& a) : value(std::forward<A>(a)) {}
   constexpr slot() = default;
   constexpr C& get() noexcept { return value; }

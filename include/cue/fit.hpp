@@ -10,7 +10,6 @@
 // exception is rethrown, and on_train_end is not called (as in Keras).
 #pragma once
 
-#include <cmath>
 #include <cstddef>
 #include <exception>
 #include <limits>
@@ -40,7 +39,7 @@ struct fit_options {
 
 namespace detail {
 
-inline void check(const fit_options& o) {
+inline void validate(const fit_options& o) {
   auto fail = [](const char* field, int value, const char* rule) {
     throw std::invalid_argument(std::string("cue: fit_options.") + field + " must be " + rule +
                                 ", got " + std::to_string(value));
@@ -334,7 +333,7 @@ history fit_checked(Learner& learner, Data& data, ValData* val, const fit_option
       check_split_step<Learner, Batch>();
       return {};
     } else {
-      check(options);
+      validate(options);
       Group group(std::forward<Cs>(cbs)...);
       return fit_loop<ValData>(group, learner, data, val, options);
     }
