@@ -3,7 +3,7 @@
 CXX ?= g++
 JOBS ?= $(shell nproc)
 BUILD_DIR := build/$(notdir $(CXX))
-PACKAGES := cmake make g++ clang libboost-dev catch2 valgrind python3
+PACKAGES := cmake make g++ clang libboost-dev catch2 nlohmann-json3-dev valgrind python3
 
 .PHONY: deps configure demo test clean
 

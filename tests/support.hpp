@@ -2,6 +2,8 @@
 #pragma once
 
 #include <cstddef>
+#include <filesystem>
+#include <fstream>
 #include <iterator>
 #include <stdexcept>
 #include <string>
@@ -65,6 +67,31 @@ struct split_learner {
   }
   void apply_gradients() { ++applied; }
   cue::logs<"loss"> test_step(const batch& b) { return {b.value}; }
+};
+
+/// With one batch per epoch, plays back a validation loss per epoch; its weights are the index
+/// of the last epoch trained, so a restore is visible. Has every optional capability.
+struct scripted_learner {
+  std::vector<double> val_loss{};
+  int weights = -1;
+  double lr = 0.1;
+  std::vector<int> loaded{};  // every load_state argument
+  cue::logs<"loss"> train_step(const batch&) {
+    ++weights;
+    return {1.0};
+  }
+  cue::logs<"loss"> test_step(const batch&) { return {val_loss.at(static_cast<std::size_t>(weights))}; }
+  int state() const { return weights; }
+  void load_state(int w) {
+    weights = w;
+    loaded.push_back(w);
+  }
+  double learning_rate() const { return lr; }
+  void set_learning_rate(double v) { lr = v; }
+  void save(const std::filesystem::path& p) const { std::ofstream(p) << "model " << weights; }
+  void load(const std::filesystem::path&) {}
+  void save_weights(const std::filesystem::path& p) const { std::ofstream(p) << "weights " << weights; }
+  void load_weights(const std::filesystem::path&) {}
 };
 
 /// Appends "name" or "name:epoch" or "name:epoch:batch" for every event it hears.

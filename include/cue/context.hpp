@@ -3,6 +3,8 @@
 
 #include <cstddef>
 #include <exception>
+#include <span>
+#include <string_view>
 
 #include <cue/logs.hpp>
 
@@ -14,6 +16,10 @@ struct loop_params {
   std::size_t steps = 0;   ///< training batches per epoch; 0 when the data cannot say
   int initial_epoch = 0;   ///< the first epoch index of this fit
   int validation_freq = 1; ///< validation runs after epochs where (epoch + 1) % validation_freq == 0
+  /// The names on_epoch_end's logs will hold, known from train begin (to check placeholders).
+  std::span<const std::string_view> epoch_log_names{};
+  /// The names on_train_batch_end's logs will hold.
+  std::span<const std::string_view> batch_log_names{};
 };
 
 /// The mutable state of one run of a loop. A user's own loop creates one and updates it as it goes.

@@ -4,7 +4,8 @@
 // Order inside fit (Keras 3's): on_train_begin; for each epoch: on_epoch_begin; for each batch:
 // on_train_batch_begin, the step (forward_backward, on_after_backward, apply_gradients for a split
 // learner), on_train_batch_end, stop check; then, when due, validation (on_test_begin, for each
-// batch on_test_batch_begin / on_test_batch_end, on_test_end); on_epoch_end; stop check. Then
+// batch on_test_batch_begin / on_test_batch_end, on_test_end); on_epoch_end (its logs: the epoch's
+// means, `val_*` means, and `learning_rate` when the learner has one); stop check. Then
 // on_train_end. A stop request inside an epoch ends its batches, but validation and on_epoch_end
 // still run for that partial epoch. If anything throws, every callback gets on_exception, the
 // exception is rethrown, and on_train_end is not called (as in Keras).
@@ -110,15 +111,22 @@ using train_logs_t = typename train_logs<Learner, Batch>::type;
 template <class Learner, class Batch>
 using test_logs_t = decltype(std::declval<Learner&>().test_step(std::declval<Batch&>()));
 
-// The logs fit hands on_epoch_end: the training means, then `val_*` means with validation data.
+// The logs fit hands on_epoch_end: the training means, then `val_*` means with validation data,
+// then `learning_rate` when the learner has one (the rate the epoch trained with).
 template <class Learner, class Batch, class ValData>
-struct epoch_logs {
+struct measured_logs {
   using type = joined_logs<train_logs_t<Learner, Batch>,
                            prefixed_logs<"val_", test_logs_t<Learner, batch_of<ValData>>>>;
 };
 template <class Learner, class Batch>
-struct epoch_logs<Learner, Batch, void> {
+struct measured_logs<Learner, Batch, void> {
   using type = train_logs_t<Learner, Batch>;
+};
+template <class Learner, class Batch, class ValData>
+struct epoch_logs {
+  using measured = typename measured_logs<Learner, Batch, ValData>::type;
+  using type = std::conditional_t<has_learning_rate<Learner>,
+                                  joined_logs<measured, logs<"learning_rate">>, measured>;
 };
 
 // --- Diagnostics: each is one static_assert that names the culprit; the loops instantiate their
@@ -230,7 +238,7 @@ history fit_loop(Cbs& cbs, Learner& learner, Data& data, ValData* val, const fit
   using EL = typename epoch_logs<Learner, Batch, ValData>::type;
 
   run_state state;
-  state.params = {opts.epochs, 0, opts.initial_epoch, opts.validation_freq};
+  state.params = {opts.epochs, 0, opts.initial_epoch, opts.validation_freq, EL::names, TL::names};
   if constexpr (std::ranges::sized_range<Data>) state.params.steps = std::ranges::size(data);
 
   history record;  // like Keras's History, it hears on_epoch_end after every user callback
@@ -257,7 +265,7 @@ history fit_loop(Cbs& cbs, Learner& learner, Data& data, ValData* val, const fit
         ++state.step;
         if (state.stop) break;
       }
-      EL epoch_logs;
+      typename epoch_logs<Learner, Batch, ValData>::measured measured;
       if constexpr (with_validation) {
         using VL = test_logs_t<Learner, batch_of<ValData>>;
         prefixed_logs<"val_", VL> val_logs = all_nan<prefixed_logs<"val_", VL>>();
@@ -265,10 +273,15 @@ history fit_loop(Cbs& cbs, Learner& learner, Data& data, ValData* val, const fit
           val_logs.values = test_loop<false>(cbs, state, learner, *val).values;
           state.validated = true;
         }
-        epoch_logs = join(means.mean(), val_logs);
+        measured = join(means.mean(), val_logs);
       } else {
-        epoch_logs = means.mean();
+        measured = means.mean();
       }
+      EL epoch_logs;
+      if constexpr (has_learning_rate<Learner>)
+        epoch_logs = join(measured, logs<"learning_rate">{learner.learning_rate()});
+      else
+        epoch_logs = measured;
       notify(event::epoch_end{}, all, state, learner, epoch_logs);
       last = epoch_logs;
       ran_epoch = true;

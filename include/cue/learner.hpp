@@ -105,6 +105,17 @@ struct save_weights {
                   "and load_weights(path); add both members to the type 'Learner'");
   }
 };
+struct save_file {
+  template <class L>
+  static constexpr bool met = has_save<L> || has_save_weights<L>;
+  template <class Callback, class Learner>
+  static consteval void report() {
+    static_assert(met<Learner>,
+                  "cue: the callback type 'Callback' needs a learner that can write itself to a "
+                  "file; add save(path) and load(path), or save_weights(path) and "
+                  "load_weights(path), to the type 'Learner'");
+  }
+};
 }  // namespace capability
 
 /// The learner capabilities a callback needs: `using needs = cue::needs<cue::capability::state>;`.

@@ -1,0 +1,161 @@
+// cue::early_stopping: stop training when a monitored metric has stopped improving (Keras's
+// EarlyStopping, plus PyTorch Lightning's stopping_threshold, divergence_threshold, check_finite).
+#pragma once
+
+#include <any>
+#include <cmath>
+#include <iostream>
+#include <optional>
+#include <stdexcept>
+#include <string>
+#include <type_traits>
+#include <utility>
+
+#include <cue/context.hpp>
+#include <cue/fixed_string.hpp>
+#include <cue/learner.hpp>
+#include <cue/monitor.hpp>
+
+namespace cue {
+
+/// Options of `cue::early_stopping`, named and ordered as Keras's keyword arguments, with Keras's
+/// defaults; Lightning's options follow.
+struct early_stopping_options {
+  double min_delta = 0;              ///< an improvement must beat the best by more than |min_delta|
+  int patience = 0;                  ///< non-improving epochs to allow (0 and 1 behave alike, as in Keras)
+  int verbose = 0;                   ///< 1: print when stopping and restoring
+  cue::mode mode = mode::automatic;  ///< automatic: from the metric's name
+  std::optional<double> baseline{};  ///< stop unless this value is beaten (see the notes)
+  bool restore_best_weights = false; ///< at train end, load the best epoch's state (needs state())
+  int start_from_epoch = 0;          ///< epochs before this index are not monitored
+  // PyTorch Lightning's additions; off by default, so the behaviour is Keras's.
+  std::optional<double> stopping_threshold{};    ///< stop as soon as the metric reaches this value
+  std::optional<double> divergence_threshold{};  ///< stop as soon as the metric is worse than this
+  bool check_finite = false;                     ///< stop as soon as the metric is NaN or infinite
+};
+
+/// Stops training when `Monitor` has stopped improving, exactly as Keras 3's EarlyStopping.
+///
+/// Hooks: on_train_begin (resets the state, so an instance serves several fits),
+/// on_epoch_end (the decision), on_train_end (restores the best weights).
+/// Notes, as in Keras: the first monitored value always counts as an improvement (even NaN, which
+/// can then never be beaten); `wait` counts from the epoch after the last improvement and the stop
+/// test runs only on non-improving epochs, so `patience` 0 and 1 are alike; with a `baseline`,
+/// `wait` resets only on improvements that also beat the baseline; with
+/// `restore_best_weights`, the best state is restored at train end whether or not training stopped
+/// early. Epochs whose logs lack the metric (`val_*` on epochs without validation) are skipped.
+template <fixed_string Monitor = "val_loss">
+class early_stopping {
+ public:
+  using monitored = names<Monitor>;
+  using options = early_stopping_options;
+
+  early_stopping() : early_stopping(options{}) {}
+  explicit early_stopping(const options& opts)
+      : opts_(opts), mode_(resolve_mode(opts.mode, Monitor.view(), "early_stopping")) {
+    if (opts.patience < 0)
+      throw std::invalid_argument("cue: early_stopping: patience must be >= 0, got " +
+                                  std::to_string(opts.patience));
+    if (opts.start_from_epoch < 0)
+      throw std::invalid_argument("cue: early_stopping: start_from_epoch must be >= 0, got " +
+                                  std::to_string(opts.start_from_epoch));
+  }
+
+  void on_train_begin(auto& ctx) {
+    using learner_type = std::remove_cvref_t<decltype(ctx.learner())>;
+    if constexpr (!has_state<learner_type>) {
+      if (opts_.restore_best_weights)
+        throw std::invalid_argument(
+            "cue: early_stopping: restore_best_weights needs a learner with state() and "
+            "load_state(s); add them to the learner, or leave restore_best_weights false");
+    }
+    wait_ = 0, stopped_epoch_ = 0, best_epoch_ = 0;
+    best_.reset();
+    best_weights_.reset();
+  }
+
+  void on_epoch_end(auto& ctx) {
+    if (!has_log<Monitor>(ctx) || ctx.epoch() < opts_.start_from_epoch) return;
+    const double current = get<Monitor>(ctx.logs());
+    keras_decision(ctx, current);
+    if (opts_.check_finite && !std::isfinite(current))
+      stop(ctx);
+    else if (opts_.stopping_threshold && beats(current, *opts_.stopping_threshold))
+      stop(ctx);
+    else if (opts_.divergence_threshold && beats(*opts_.divergence_threshold, current))
+      stop(ctx);
+  }
+
+  void on_train_end(auto& ctx) {
+    if (opts_.verbose > 0 && stopped_epoch_ > 0)
+      std::cout << "Epoch " << stopped_epoch_ + 1 << ": early stopping\n";
+    using learner_type = std::remove_cvref_t<decltype(ctx.learner())>;
+    if constexpr (has_state<learner_type>) {
+      if (opts_.restore_best_weights && best_weights_.has_value()) {
+        if (opts_.verbose > 0)
+          std::cout << "Restoring model weights from the end of the best epoch: "
+                    << best_epoch_ + 1 << ".\n";
+        ctx.learner().load_state(std::any_cast<const snapshot_of<learner_type>&>(best_weights_));
+      }
+    }
+  }
+
+  /// The epoch at whose end training was asked to stop; 0 if it was not (as in Keras).
+  [[nodiscard]] int stopped_epoch() const noexcept { return stopped_epoch_; }
+  /// The best value seen; none before the first monitored epoch.
+  [[nodiscard]] std::optional<double> best() const noexcept { return best_; }
+  /// The epoch of the best value (or of the first monitored epoch, with restore_best_weights).
+  [[nodiscard]] int best_epoch() const noexcept { return best_epoch_; }
+  /// Epochs since the last improvement that reset it.
+  [[nodiscard]] int wait() const noexcept { return wait_; }
+  [[nodiscard]] const options& config() const noexcept { return opts_; }
+  /// The direction the metric improves in, with automatic resolved.
+  [[nodiscard]] cue::mode resolved_mode() const noexcept { return mode_; }
+
+ private:
+  template <class L>
+  using snapshot_of = std::remove_cvref_t<decltype(std::declval<L&>().state())>;
+
+  // Keras's EarlyStopping.on_epoch_end, step for step.
+  void keras_decision(auto& ctx, double current) {
+    using learner_type = std::remove_cvref_t<decltype(ctx.learner())>;
+    if constexpr (has_state<learner_type>) {
+      if (opts_.restore_best_weights && !best_weights_.has_value()) {
+        best_weights_ = snapshot_of<learner_type>(ctx.learner().state());
+        best_epoch_ = ctx.epoch();
+      }
+    }
+    ++wait_;
+    if (is_improvement(current, best_, mode_, opts_.min_delta)) {
+      best_ = current;
+      best_epoch_ = ctx.epoch();
+      if constexpr (has_state<learner_type>) {
+        if (opts_.restore_best_weights)
+          best_weights_ = snapshot_of<learner_type>(ctx.learner().state());
+      }
+      if (!opts_.baseline || is_improvement(current, opts_.baseline, mode_, opts_.min_delta))
+        wait_ = 0;
+      return;
+    }
+    if (wait_ >= opts_.patience && ctx.epoch() > 0) stop(ctx);
+  }
+
+  [[nodiscard]] bool beats(double a, double b) const noexcept {
+    return mode_ == mode::min ? a < b : a > b;
+  }
+
+  void stop(auto& ctx) {
+    stopped_epoch_ = ctx.epoch();
+    ctx.request_stop();
+  }
+
+  options opts_;
+  cue::mode mode_;
+  int wait_ = 0;
+  int stopped_epoch_ = 0;
+  int best_epoch_ = 0;
+  std::optional<double> best_{};
+  std::any best_weights_{};
+};
+
+}  // namespace cue

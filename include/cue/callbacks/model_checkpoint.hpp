@@ -1,0 +1,243 @@
+// cue::model_checkpoint: save the learner (or its weights) every epoch or every N batches, or only
+// when a monitored metric improves (Keras's ModelCheckpoint, plus Lightning's save_top_k).
+#pragma once
+
+#include <algorithm>
+#include <cmath>
+#include <cstddef>
+#include <filesystem>
+#include <iostream>
+#include <optional>
+#include <span>
+#include <stdexcept>
+#include <string>
+#include <string_view>
+#include <type_traits>
+#include <utility>
+#include <vector>
+
+#include <cue/context.hpp>
+#include <cue/fixed_string.hpp>
+#include <cue/io/atomic_file.hpp>
+#include <cue/learner.hpp>
+#include <cue/monitor.hpp>
+#include <cue/python_format.hpp>
+
+namespace cue {
+
+/// How often model_checkpoint saves: at every epoch end (the default, `cue::every_epoch`) or
+/// every N training batches counted across epochs (`.save_freq = 100`).
+struct save_frequency {
+  bool per_epoch = true;
+  int batches = 0;
+  constexpr save_frequency() = default;
+  constexpr save_frequency(int n) noexcept : per_epoch(false), batches(n) {}  // NOLINT: implicit on purpose
+};
+inline constexpr save_frequency every_epoch{};
+
+/// Options of `cue::model_checkpoint`, named and ordered as Keras's, with Keras's defaults;
+/// Lightning's `save_top_k` follows.
+struct model_checkpoint_options {
+  /// Where to save; Python placeholders name the 1-based `{epoch}`, `{batch}` (batch-level saves)
+  /// or any metric of the logs: "ckpt/model-{epoch:02d}-{val_loss:.2f}".
+  std::string filepath{};
+  int verbose = 0;                   ///< 1: print each save (and each non-improvement)
+  bool save_best_only = false;       ///< save only when the monitored metric improves
+  bool save_weights_only = false;    ///< save_weights(path) instead of save(path)
+  cue::mode mode = mode::automatic;  ///< automatic: from the metric's name
+  save_frequency save_freq = every_epoch;
+  std::optional<double> initial_value_threshold{};  ///< with save_best_only: the value to beat first
+  int save_top_k = -1;  ///< keep only the k best files by the monitored metric (0: save none; -1: keep all)
+};
+
+/// Saves the learner as Keras 3's ModelCheckpoint does, each file written atomically (a temporary
+/// file, fsync, rename, fsync of the directory), so a crash never leaves a half-written checkpoint
+/// under the final name.
+///
+/// Hooks: on_train_begin (checks the filepath's placeholders against this fit's logs, before the
+/// first batch), on_epoch_begin, on_train_batch_end (batch-level saves), on_epoch_end.
+/// Needs a learner with save/load or save_weights/load_weights.
+/// Notes, as in Keras: `best` is not reset between fits; with save_best_only a save whose logs
+/// lack the metric (batch-level saves monitoring `val_*`) happens anyway; with an integer
+/// save_freq there is no epoch-end save. Unlike Keras, a placeholder that names nothing is an
+/// error before training rather than at the first save, and the filepath's extension is the
+/// learner's business. save_top_k removes the worst file when a better one makes k + 1.
+template <fixed_string Monitor = "val_loss">
+class model_checkpoint {
+ public:
+  using monitored = names<Monitor>;
+  using needs = cue::needs<capability::save_file>;
+  using options = model_checkpoint_options;
+
+  explicit model_checkpoint(options opts)
+      : opts_(std::move(opts)), mode_(resolve_mode(opts_.mode, Monitor.view(), "model_checkpoint")),
+        best_(opts_.initial_value_threshold) {
+    if (opts_.filepath.empty())
+      throw std::invalid_argument("cue: model_checkpoint: filepath is empty");
+    if (!opts_.save_freq.per_epoch && opts_.save_freq.batches < 0)
+      throw std::invalid_argument("cue: model_checkpoint: save_freq must be cue::every_epoch or a "
+                                  "number of batches >= 0, got " +
+                                  std::to_string(opts_.save_freq.batches));
+    if (opts_.save_top_k < -1)
+      throw std::invalid_argument("cue: model_checkpoint: save_top_k must be >= -1, got " +
+                                  std::to_string(opts_.save_top_k));
+    (void)format_fields(opts_.filepath);  // unbalanced braces fail here
+  }
+
+  void on_train_begin(auto& ctx) {
+    using learner_type = std::remove_cvref_t<decltype(ctx.learner())>;
+    if (opts_.save_weights_only && !has_save_weights<learner_type>)
+      throw std::invalid_argument("cue: model_checkpoint: save_weights_only = true needs a learner "
+                                  "with save_weights(path) and load_weights(path)");
+    if (!opts_.save_weights_only && !has_save<learner_type>)
+      throw std::invalid_argument("cue: model_checkpoint: save_weights_only = false needs a "
+                                  "learner with save(path) and load(path); add them or set "
+                                  "save_weights_only = true");
+    check_placeholders(opts_.save_freq.per_epoch ? ctx.params().epoch_log_names
+                                                 : ctx.params().batch_log_names);
+    batches_since_save_ = 0;
+    last_batch_seen_.reset();
+  }
+
+  void on_epoch_begin(auto& ctx) { current_epoch_ = ctx.epoch(); }
+
+  void on_train_batch_end(auto& ctx) {
+    if (opts_.save_freq.per_epoch) return;
+    const auto batch = static_cast<long long>(ctx.batch());
+    // Counted across epochs, as Keras's _should_save_on_batch.
+    if (!last_batch_seen_ || batch <= *last_batch_seen_)
+      batches_since_save_ += batch + 1;
+    else
+      batches_since_save_ += batch - *last_batch_seen_;
+    last_batch_seen_ = batch;
+    if (batches_since_save_ >= opts_.save_freq.batches) {
+      batches_since_save_ = 0;
+      save(ctx, current_epoch_, batch);
+    }
+  }
+
+  void on_epoch_end(auto& ctx) {
+    if (opts_.save_freq.per_epoch) save(ctx, ctx.epoch(), std::nullopt);
+  }
+
+  /// The best monitored value so far (with save_best_only), or the initial threshold.
+  [[nodiscard]] std::optional<double> best() const noexcept { return best_; }
+  /// The file most recently written; empty before the first save.
+  [[nodiscard]] const std::filesystem::path& last_saved() const noexcept { return last_saved_; }
+  /// How many files were written.
+  [[nodiscard]] std::size_t save_count() const noexcept { return save_count_; }
+  /// With save_top_k > 0: the files kept, with their monitored values.
+  [[nodiscard]] const std::vector<std::pair<double, std::filesystem::path>>& best_k() const noexcept {
+    return kept_;
+  }
+  [[nodiscard]] const options& config() const noexcept { return opts_; }
+
+ private:
+  void check_placeholders(std::span<const std::string_view> available) const {
+    const bool batch_level = !opts_.save_freq.per_epoch;
+    try {
+      (void)python_format(opts_.filepath, [&](std::string_view name) -> std::optional<format_value> {
+        if (name == "epoch" || (batch_level && name == "batch")) return format_value{1LL};
+        if (std::find(available.begin(), available.end(), name) != available.end())
+          return format_value{0.0};
+        return std::nullopt;
+      });
+    } catch (const std::invalid_argument& e) {
+      std::string names = batch_level ? "epoch, batch" : "epoch";
+      for (auto n : available) names += ", " + std::string(n);
+      throw std::invalid_argument("cue: model_checkpoint: the filepath \"" + opts_.filepath +
+                                  "\" cannot be formatted (" + e.what() +
+                                  "); placeholders can name: " + names);
+    }
+  }
+
+  std::filesystem::path path_for(auto& ctx, int epoch, std::optional<long long> batch) const {
+    const auto& logs = ctx.logs();
+    return python_format(opts_.filepath, [&](std::string_view name) -> std::optional<format_value> {
+      if (name == "epoch") return format_value{static_cast<long long>(epoch) + 1};
+      if (name == "batch" && batch) return format_value{*batch + 1};
+      for (std::size_t i = 0; i < logs.names.size(); ++i)
+        if (logs.names[i] == name) return format_value{logs.values[i]};
+      return std::nullopt;
+    });
+  }
+
+  void save(auto& ctx, int epoch, std::optional<long long> batch) {
+    const auto path = path_for(ctx, epoch, batch);  // first, as Keras: a bad name fails every time
+    std::optional<double> current;
+    if (has_log<Monitor>(ctx)) current = get_monitored(ctx);
+    if (opts_.save_best_only && current) {
+      if (!is_improvement(*current, best_, mode_, 0.0)) {
+        if (opts_.verbose > 0)
+          std::cout << "\nEpoch " << epoch + 1 << ": " << Monitor.view() << " did not improve from "
+                    << python_format_value(*best_, ".5f") << "\n";
+        return;
+      }
+      if (opts_.verbose > 0)
+        std::cout << "\nEpoch " << epoch + 1 << ": " << Monitor.view() << " improved from "
+                  << (best_ ? python_format_value(*best_, ".5f") : std::string("None")) << " to "
+                  << python_format_value(*current, ".5f") << ", saving model to " << path.string()
+                  << "\n";
+      best_ = current;
+    } else if (opts_.verbose > 0) {
+      std::cout << "\nEpoch " << epoch + 1 << ": saving model to " << path.string() << "\n";
+    }
+    const double score = current.value_or(std::nan(""));
+    if (opts_.save_top_k == 0 || !make_room(score, path)) return;
+    write(ctx.learner(), path);
+    if (opts_.save_top_k > 0) kept_.emplace_back(score, path);
+  }
+
+  double get_monitored(auto& ctx) const {
+    if constexpr (std::remove_cvref_t<decltype(ctx.logs())>::template contains<Monitor>)
+      return get<Monitor>(ctx.logs());
+    else
+      return std::nan("");
+  }
+
+  // save_top_k: whether `score` earns a place among the k best; evicts the worst if so.
+  bool make_room(double score, const std::filesystem::path& path) {
+    if (opts_.save_top_k < 0) return true;
+    std::erase_if(kept_, [&](const auto& kept) { return kept.second == path; });  // overwritten
+    if (static_cast<int>(kept_.size()) < opts_.save_top_k) return true;
+    auto worse = [&](double a, double b) {  // a ranks below b; NaN ranks lowest
+      if (std::isnan(a)) return !std::isnan(b);
+      if (std::isnan(b)) return false;
+      return mode_ == mode::min ? a > b : a < b;
+    };
+    auto worst = std::min_element(kept_.begin(), kept_.end(), [&](const auto& x, const auto& y) {
+      return worse(x.first, y.first);
+    });
+    if (!worse(worst->first, score)) return false;
+    std::error_code ignored;
+    std::filesystem::remove(worst->second, ignored);
+    kept_.erase(worst);
+    return true;
+  }
+
+  template <class Learner>
+  void write(Learner& learner, const std::filesystem::path& path) {
+    io::write_atomically(path, [&](const std::filesystem::path& tmp) {
+      if constexpr (has_save_weights<Learner>) {
+        if (opts_.save_weights_only) learner.save_weights(tmp);
+      }
+      if constexpr (has_save<Learner>) {
+        if (!opts_.save_weights_only) learner.save(tmp);
+      }
+    });
+    last_saved_ = path;
+    ++save_count_;
+  }
+
+  options opts_;
+  cue::mode mode_;
+  std::optional<double> best_;
+  int current_epoch_ = 0;
+  long long batches_since_save_ = 0;
+  std::optional<long long> last_batch_seen_{};
+  std::filesystem::path last_saved_{};
+  std::size_t save_count_ = 0;
+  std::vector<std::pair<double, std::filesystem::path>> kept_{};
+};
+
+}  // namespace cue
