@@ -5,6 +5,7 @@
 #include <filesystem>
 #include <fstream>
 #include <iterator>
+#include <span>
 #include <stdexcept>
 #include <string>
 #include <string_view>
@@ -92,6 +93,20 @@ struct scripted_learner {
   void load(const std::filesystem::path&) {}
   void save_weights(const std::filesystem::path& p) const { std::ofstream(p) << "weights " << weights; }
   void load_weights(const std::filesystem::path&) {}
+};
+
+/// A split learner with gradients: forward_backward sets the gradients to `next_grads`;
+/// apply_gradients records what it was given.
+struct grad_learner {
+  std::vector<float> grads{};
+  std::vector<float> next_grads{};
+  std::vector<std::vector<float>> applied{};
+  cue::logs<"loss"> forward_backward(const batch& b) {
+    grads = next_grads;
+    return {b.value};
+  }
+  std::vector<std::span<float>> gradients() { return {std::span<float>(grads)}; }
+  void apply_gradients() { applied.push_back(grads); }
 };
 
 /// Appends "name" or "name:epoch" or "name:epoch:batch" for every event it hears.

@@ -23,6 +23,66 @@ template <class... Cs>
 struct is_group<callbacks<Cs...>> : std::true_type {};
 }  // namespace detail
 
+namespace detail {
+// The sixteen hooks of a type that forwards events (a group, an adapter): each is present when
+// `Derived::takes<Event, Ctx>` and calls `Derived::deliver<Event>(ctx)`. Derived befriends it.
+template <class Derived>
+class forward_events {
+ public:
+  template <class Ctx>
+    requires(Derived::template takes<event::train_begin, Ctx>)
+  constexpr void on_train_begin(Ctx& ctx) { self().template deliver<event::train_begin>(ctx); }
+  template <class Ctx>
+    requires(Derived::template takes<event::train_end, Ctx>)
+  constexpr void on_train_end(Ctx& ctx) { self().template deliver<event::train_end>(ctx); }
+  template <class Ctx>
+    requires(Derived::template takes<event::epoch_begin, Ctx>)
+  constexpr void on_epoch_begin(Ctx& ctx) { self().template deliver<event::epoch_begin>(ctx); }
+  template <class Ctx>
+    requires(Derived::template takes<event::epoch_end, Ctx>)
+  constexpr void on_epoch_end(Ctx& ctx) { self().template deliver<event::epoch_end>(ctx); }
+  template <class Ctx>
+    requires(Derived::template takes<event::train_batch_begin, Ctx>)
+  constexpr void on_train_batch_begin(Ctx& ctx) { self().template deliver<event::train_batch_begin>(ctx); }
+  template <class Ctx>
+    requires(Derived::template takes<event::train_batch_end, Ctx>)
+  constexpr void on_train_batch_end(Ctx& ctx) { self().template deliver<event::train_batch_end>(ctx); }
+  template <class Ctx>
+    requires(Derived::template takes<event::after_backward, Ctx>)
+  constexpr void on_after_backward(Ctx& ctx) { self().template deliver<event::after_backward>(ctx); }
+  template <class Ctx>
+    requires(Derived::template takes<event::test_begin, Ctx>)
+  constexpr void on_test_begin(Ctx& ctx) { self().template deliver<event::test_begin>(ctx); }
+  template <class Ctx>
+    requires(Derived::template takes<event::test_end, Ctx>)
+  constexpr void on_test_end(Ctx& ctx) { self().template deliver<event::test_end>(ctx); }
+  template <class Ctx>
+    requires(Derived::template takes<event::test_batch_begin, Ctx>)
+  constexpr void on_test_batch_begin(Ctx& ctx) { self().template deliver<event::test_batch_begin>(ctx); }
+  template <class Ctx>
+    requires(Derived::template takes<event::test_batch_end, Ctx>)
+  constexpr void on_test_batch_end(Ctx& ctx) { self().template deliver<event::test_batch_end>(ctx); }
+  template <class Ctx>
+    requires(Derived::template takes<event::predict_begin, Ctx>)
+  constexpr void on_predict_begin(Ctx& ctx) { self().template deliver<event::predict_begin>(ctx); }
+  template <class Ctx>
+    requires(Derived::template takes<event::predict_end, Ctx>)
+  constexpr void on_predict_end(Ctx& ctx) { self().template deliver<event::predict_end>(ctx); }
+  template <class Ctx>
+    requires(Derived::template takes<event::predict_batch_begin, Ctx>)
+  constexpr void on_predict_batch_begin(Ctx& ctx) { self().template deliver<event::predict_batch_begin>(ctx); }
+  template <class Ctx>
+    requires(Derived::template takes<event::predict_batch_end, Ctx>)
+  constexpr void on_predict_batch_end(Ctx& ctx) { self().template deliver<event::predict_batch_end>(ctx); }
+  template <class Ctx>
+    requires(Derived::template takes<event::exception, Ctx>)
+  constexpr void on_exception(Ctx& ctx) { self().template deliver<event::exception>(ctx); }
+
+ private:
+  constexpr Derived& self() noexcept { return static_cast<Derived&>(*this); }
+};
+}  // namespace detail
+
 /// A type that forwards every event to callbacks it holds (`cue::callbacks`, `cue::dynamic_callbacks`).
 /// Specialize `cue::detail::is_group` to make another forwarding type one.
 template <class C>
@@ -83,7 +143,7 @@ consteval bool check_is_callback() {
 /// in. It is itself a callback, so groups nest. Every member hears every event it handles, in the
 /// order given; nothing short-circuits.
 template <class... Cs>
-class callbacks {
+class callbacks : public detail::forward_events<callbacks<Cs...>> {
   static_assert((detail::check_is_callback<std::remove_cvref_t<Cs>>() && ...));
 
  public:
@@ -100,57 +160,26 @@ class callbacks {
     return boost::hana::at_c<I>(slots_).get();
   }
 
-  // One forwarding hook per event, present when some member takes part in the event.
-  // clang-format off
-  template <class Ctx> requires(takes_event<event::train_begin, Cs, Ctx> || ...)
-  constexpr void on_train_begin(Ctx& ctx) { deliver<event::train_begin>(ctx); }
-  template <class Ctx> requires(takes_event<event::train_end, Cs, Ctx> || ...)
-  constexpr void on_train_end(Ctx& ctx) { deliver<event::train_end>(ctx); }
-  template <class Ctx> requires(takes_event<event::epoch_begin, Cs, Ctx> || ...)
-  constexpr void on_epoch_begin(Ctx& ctx) { deliver<event::epoch_begin>(ctx); }
-  template <class Ctx> requires(takes_event<event::epoch_end, Cs, Ctx> || ...)
-  constexpr void on_epoch_end(Ctx& ctx) { deliver<event::epoch_end>(ctx); }
-  template <class Ctx> requires(takes_event<event::train_batch_begin, Cs, Ctx> || ...)
-  constexpr void on_train_batch_begin(Ctx& ctx) { deliver<event::train_batch_begin>(ctx); }
-  template <class Ctx> requires(takes_event<event::train_batch_end, Cs, Ctx> || ...)
-  constexpr void on_train_batch_end(Ctx& ctx) { deliver<event::train_batch_end>(ctx); }
-  template <class Ctx> requires(takes_event<event::after_backward, Cs, Ctx> || ...)
-  constexpr void on_after_backward(Ctx& ctx) { deliver<event::after_backward>(ctx); }
-  template <class Ctx> requires(takes_event<event::test_begin, Cs, Ctx> || ...)
-  constexpr void on_test_begin(Ctx& ctx) { deliver<event::test_begin>(ctx); }
-  template <class Ctx> requires(takes_event<event::test_end, Cs, Ctx> || ...)
-  constexpr void on_test_end(Ctx& ctx) { deliver<event::test_end>(ctx); }
-  template <class Ctx> requires(takes_event<event::test_batch_begin, Cs, Ctx> || ...)
-  constexpr void on_test_batch_begin(Ctx& ctx) { deliver<event::test_batch_begin>(ctx); }
-  template <class Ctx> requires(takes_event<event::test_batch_end, Cs, Ctx> || ...)
-  constexpr void on_test_batch_end(Ctx& ctx) { deliver<event::test_batch_end>(ctx); }
-  template <class Ctx> requires(takes_event<event::predict_begin, Cs, Ctx> || ...)
-  constexpr void on_predict_begin(Ctx& ctx) { deliver<event::predict_begin>(ctx); }
-  template <class Ctx> requires(takes_event<event::predict_end, Cs, Ctx> || ...)
-  constexpr void on_predict_end(Ctx& ctx) { deliver<event::predict_end>(ctx); }
-  template <class Ctx> requires(takes_event<event::predict_batch_begin, Cs, Ctx> || ...)
-  constexpr void on_predict_batch_begin(Ctx& ctx) { deliver<event::predict_batch_begin>(ctx); }
-  template <class Ctx> requires(takes_event<event::predict_batch_end, Cs, Ctx> || ...)
-  constexpr void on_predict_batch_end(Ctx& ctx) { deliver<event::predict_batch_end>(ctx); }
-  // clang-format on
-
-  /// Every member hears the exception, even if one of their `on_exception` hooks throws: such a
-  /// second exception is dropped, so the loop can rethrow the original.
-  template <class Ctx>
-    requires(takes_event<event::exception, Cs, Ctx> || ...)
-  void on_exception(Ctx& ctx) noexcept {
-    boost::hana::for_each(slots_, [&](auto& s) {
-      try {
-        cue::emit(event::exception{}, s.get(), ctx);
-      } catch (...) {  // NOLINT(bugprone-empty-catch): the original exception is what matters
-      }
-    });
-  }
-
  private:
+  friend detail::forward_events<callbacks>;
+
+  template <class Event, class Ctx>
+  static constexpr bool takes = (takes_event<Event, Cs, Ctx> || ...);
+
+  // Every member hears the event in order. For on_exception, one that throws does not keep the
+  // others from hearing it: its exception is dropped, so the loop can rethrow the original.
   template <class Event, class Ctx>
   constexpr void deliver(Ctx& ctx) {
-    boost::hana::for_each(slots_, [&](auto& s) { cue::emit(Event{}, s.get(), ctx); });
+    boost::hana::for_each(slots_, [&](auto& s) {
+      if constexpr (std::is_same_v<Event, event::exception>) {
+        try {
+          cue::emit(Event{}, s.get(), ctx);
+        } catch (...) {  // NOLINT(bugprone-empty-catch)
+        }
+      } else {
+        cue::emit(Event{}, s.get(), ctx);
+      }
+    });
   }
 
   boost::hana::tuple<detail::slot<Cs>...> slots_;

@@ -3,6 +3,8 @@
 
 #include <concepts>
 #include <filesystem>
+#include <ranges>
+#include <type_traits>
 
 #include <cue/logs.hpp>
 
@@ -61,6 +63,16 @@ concept has_save_weights = requires(L& l, const std::filesystem::path& p) {
   l.load_weights(p);
 };
 
+/// `l.gradients()`: the gradients of the last forward_backward, as a range of contiguous ranges
+/// of floating-point values a callback may modify (e.g. `std::vector<std::span<float>>`).
+template <class L>
+concept has_gradients = requires(L& l) {
+  requires std::ranges::range<decltype(l.gradients())>;
+  requires std::ranges::contiguous_range<std::ranges::range_reference_t<decltype(l.gradients())>>;
+  requires std::floating_point<std::ranges::range_value_t<
+      std::remove_cvref_t<std::ranges::range_reference_t<decltype(l.gradients())>>>>;
+};
+
 /// The capabilities a callback can ask for with `using needs = cue::needs<...>;`. Each checks a
 /// learner and, when the learner lacks it, gives the error that says which members to add.
 namespace capability {
@@ -103,6 +115,17 @@ struct save_weights {
     static_assert(met<Learner>,
                   "cue: the callback type 'Callback' needs a learner with save_weights(path) "
                   "and load_weights(path); add both members to the type 'Learner'");
+  }
+};
+struct gradients {
+  template <class L>
+  static constexpr bool met = has_gradients<L>;
+  template <class Callback, class Learner>
+  static consteval void report() {
+    static_assert(met<Learner>,
+                  "cue: the callback type 'Callback' needs a learner with gradients() returning "
+                  "its gradients as a range of contiguous floating-point ranges (e.g. "
+                  "std::vector<std::span<float>>); add it to the type 'Learner'");
   }
 };
 struct save_file {

@@ -47,11 +47,20 @@ struct requirements_of {
       return true;
   }();
 
-  static constexpr bool met = monitors_ok<C> && needs_ok<C>;
+  template <class T>
+  static constexpr bool inner_ok = [] {
+    if constexpr (requires { typename T::inner_type; })
+      return requirements_of<typename T::inner_type, Learner, EpochLogs>::met;
+    else
+      return true;
+  }();
+
+  static constexpr bool met = monitors_ok<C> && needs_ok<C> && inner_ok<C>;
 
   static consteval void report() {
     if constexpr (!monitors_ok<C>) report_names(typename C::monitored{});
     if constexpr (!needs_ok<C>) report_needs(typename C::needs{});
+    if constexpr (!inner_ok<C>) requirements_of<typename C::inner_type, Learner, EpochLogs>::report();
   }
   template <fixed_string... Names>
   static consteval void report_names(names<Names...>) {

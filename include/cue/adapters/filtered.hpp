@@ -1,0 +1,48 @@
+// cue::filtered: the base of the adapters: forwards each event to one callback when a filter
+// lets it through.
+#pragma once
+
+#include <type_traits>
+#include <utility>
+
+#include <cue/callbacks.hpp>
+#include <cue/events.hpp>
+
+namespace cue {
+
+/// Wraps callback `C` (held like a member of cue::callbacks: by reference for an lvalue) and
+/// delivers an event to it when `filter.pass(event, ctx)` is true. It hears exactly the events `C`
+/// handles, so the adapter costs nothing on the others.
+template <class Filter, class C>
+class filtered : public detail::forward_events<filtered<Filter, C>> {
+ public:
+  using inner_type = std::remove_cvref_t<C>;
+
+  template <class A>
+  constexpr filtered(Filter filter, A&& inner)
+      : filter_(std::move(filter)), inner_(std::forward<A>(inner)) {}
+
+  [[nodiscard]] constexpr auto& inner() noexcept { return inner_.get(); }
+  [[nodiscard]] constexpr const Filter& filter() const noexcept { return filter_; }
+
+ private:
+  friend detail::forward_events<filtered>;
+
+  template <class Event, class Ctx>
+  static constexpr bool takes = takes_event<Event, C, Ctx>;
+
+  template <class Event, class Ctx>
+  constexpr void deliver(Ctx& ctx) {
+    if (filter_.pass(Event{}, ctx)) cue::emit(Event{}, inner_.get(), ctx);
+  }
+
+  Filter filter_;
+  detail::slot<C> inner_;
+};
+
+namespace detail {
+template <class Filter, class C>
+struct is_group<filtered<Filter, C>> : std::true_type {};
+}  // namespace detail
+
+}  // namespace cue

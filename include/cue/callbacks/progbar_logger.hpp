@@ -1,0 +1,206 @@
+// cue::progbar_logger: Keras's progress bar on a terminal, one line per epoch in a file or pipe.
+#pragma once
+
+#include <unistd.h>
+
+#include <algorithm>
+#include <chrono>
+#include <cmath>
+#include <cstddef>
+#include <cstdio>
+#include <functional>
+#include <iostream>
+#include <ostream>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include <cue/context.hpp>
+
+namespace cue {
+
+/// Options of `cue::progbar_logger`.
+struct progbar_logger_options {
+  /// 1: the animated bar; 2: one line per epoch; -1 (auto): the bar when the stream is a
+  /// terminal, one line per epoch when it is a file or a pipe (a log stays readable).
+  int verbose = -1;
+  int width = 30;          ///< characters of the bar
+  double interval = 0.05;  ///< seconds between redraws of the bar
+  /// Seconds on a monotonic clock; replace it to make the output reproducible.
+  std::function<double()> clock = [] {
+    return std::chrono::duration<double>(std::chrono::steady_clock::now().time_since_epoch()).count();
+  };
+};
+
+/// Prints training progress as Keras 3's ProgbarLogger: "Epoch 3/10" (when there is more than one
+/// epoch), then the bar
+/// `  32/1875 ━━━━━━━━━━━━━━━━━━━━ 1:23 45ms/step - accuracy: 0.5000 - loss: 1.2345`
+/// redrawn in place, finished at epoch end with the elapsed time and the epoch logs (`val_*`
+/// included); or, in line mode, `1875/1875 - 3s - 2ms/step - accuracy: 0.8234 - loss: 0.4960`
+/// once per epoch. Metrics are sorted by name, shown with 4 decimals (or as 4-digit scientific
+/// below 1e-3). Validation inside fit is silent, as in Keras.
+///
+/// Hooks: on_train_begin, on_epoch_begin, on_train_batch_end, on_epoch_end.
+class progbar_logger {
+ public:
+  using options = progbar_logger_options;
+
+  explicit progbar_logger(std::ostream& out = std::cout, options opts = {})
+      : out_(&out), opts_(std::move(opts)) {
+    bar_mode_ = opts_.verbose == 1 || (opts_.verbose < 0 && is_terminal(out));
+  }
+
+  void on_train_begin(auto& ctx) {
+    epochs_ = ctx.params().epochs;
+    target_ = ctx.params().steps;
+  }
+
+  void on_epoch_begin(auto& ctx) {
+    if (epochs_ > 1) *out_ << "Epoch " << ctx.epoch() + 1 << '/' << epochs_ << '\n';
+    start_ = opts_.clock();
+    last_update_ = -INFINITY;
+    prev_width_ = 0;
+    seen_ = 0;
+  }
+
+  void on_train_batch_end(auto& ctx) {
+    seen_ = ctx.batch() + 1;
+    if (!bar_mode_) return;
+    const double now = opts_.clock();
+    if (now - last_update_ < opts_.interval) return;
+    last_update_ = now;
+    draw(ctx.logs(), now, false);
+  }
+
+  void on_epoch_end(auto& ctx) {
+    const double now = opts_.clock();
+    if (target_ == 0) target_ = seen_;  // unsized data: learnt from the first epoch
+    if (bar_mode_) {
+      draw(ctx.logs(), now, true, ctx.validated());
+    } else {
+      std::string line = count(seen_) + " - " + seconds(now - start_) + " -" +
+                         per_step(now) + metrics(ctx.logs(), ctx.validated());
+      *out_ << line << '\n';
+    }
+    out_->flush();
+  }
+
+ private:
+  static bool is_terminal(const std::ostream& out) {
+    if (&out == &std::cout) return ::isatty(STDOUT_FILENO) == 1;
+    if (&out == &std::cerr || &out == &std::clog) return ::isatty(STDERR_FILENO) == 1;
+    return false;
+  }
+
+  std::string count(std::size_t current) const {
+    if (target_ == 0) {
+      char buf[32];
+      std::snprintf(buf, sizeof buf, "%7zu/Unknown", current);
+      return buf;
+    }
+    const int digits = static_cast<int>(std::log10(static_cast<double>(target_))) + 1;
+    char buf[64];
+    std::snprintf(buf, sizeof buf, "%*zu/%zu", digits, current, target_);
+    return buf;
+  }
+
+  static std::string seconds(double s) {
+    char buf[32];
+    std::snprintf(buf, sizeof buf, "%.0fs", s);
+    return buf;
+  }
+
+  // Keras's Progbar._format_time.
+  std::string per_step(double now) const {
+    const double t = seen_ > 0 ? (now - start_) / static_cast<double>(seen_) : 0.0;
+    char buf[48];
+    if (t >= 1 || t == 0)
+      std::snprintf(buf, sizeof buf, " %.0fs/step", t);
+    else if (t >= 1e-3)
+      std::snprintf(buf, sizeof buf, " %.0fms/step", t * 1e3);
+    else
+      std::snprintf(buf, sizeof buf, " %.0fus/step", t * 1e6);
+    return buf;
+  }
+
+  template <class Logs>
+  static std::string metrics(const Logs& logs, bool validated) {
+    std::vector<std::size_t> order;
+    for (std::size_t i = 0; i < Logs::size; ++i)
+      if (validated || !logs.names[i].starts_with("val_")) order.push_back(i);
+    std::sort(order.begin(), order.end(),
+              [&](std::size_t a, std::size_t b) { return logs.names[a] < logs.names[b]; });
+    std::string out;
+    for (std::size_t i : order) {
+      const double v = logs.values[i];
+      char buf[64];
+      std::snprintf(buf, sizeof buf, std::fabs(v) > 1e-3 ? " %.4f" : " %.4e", v);
+      out += " - ";
+      out += logs.names[i];
+      out += ':';
+      out += buf;
+    }
+    return out;
+  }
+
+  template <class Logs>
+  void draw(const Logs& logs, double now, bool finalize, bool validated = false) {
+    std::string bar = "\x1b[1m" + count(seen_) + "\x1b[0m ";
+    std::size_t special = 8;
+    if (target_ > 0) {
+      const auto filled = static_cast<std::size_t>(
+          opts_.width * static_cast<double>(seen_) / static_cast<double>(target_));
+      if (filled > 0) {
+        bar += "\x1b[32m";
+        for (std::size_t i = 0; i < filled; ++i) bar += "━";
+        bar += "\x1b[0m";
+        special += 9;
+      }
+      bar += "\x1b[37m";
+      for (std::size_t i = filled; i < static_cast<std::size_t>(opts_.width); ++i) bar += "━";
+      bar += "\x1b[0m";
+      special += 9;
+    }
+    std::string info;
+    if (target_ > 0 && !finalize) {
+      const double eta = (now - start_) / static_cast<double>(seen_) *
+                         static_cast<double>(target_ - std::min(seen_, target_));
+      char buf[32];
+      if (eta > 3600)
+        std::snprintf(buf, sizeof buf, " %d:%02d:%02d", static_cast<int>(eta / 3600),
+                      static_cast<int>(std::fmod(eta, 3600) / 60), static_cast<int>(std::fmod(eta, 60)));
+      else if (eta > 60)
+        std::snprintf(buf, sizeof buf, " %d:%02d", static_cast<int>(eta / 60),
+                      static_cast<int>(std::fmod(eta, 60)));
+      else
+        std::snprintf(buf, sizeof buf, " %ds", static_cast<int>(eta));
+      info = buf;
+    } else {
+      info = " " + seconds(now - start_);
+    }
+    info += per_step(now);
+    info += metrics(logs, finalize && validated);
+    // Characters shown: the bar's '━' are 3 bytes each in UTF-8 but one column.
+    const std::size_t width = visible_width(bar) + info.size() - special;
+    std::string pad = prev_width_ > width ? std::string(prev_width_ - width, ' ') : "";
+    prev_width_ = width;
+    *out_ << '\r' << bar << info << pad;
+    if (finalize) *out_ << '\n';
+    out_->flush();
+  }
+
+  static std::size_t visible_width(const std::string& s) {
+    std::size_t n = 0;
+    for (unsigned char c : s) n += (c & 0xC0) != 0x80;  // count UTF-8 lead bytes
+    return n;
+  }
+
+  std::ostream* out_;
+  options opts_;
+  bool bar_mode_ = false;
+  int epochs_ = 0;
+  std::size_t target_ = 0, seen_ = 0, prev_width_ = 0;
+  double start_ = 0, last_update_ = 0;
+};
+
+}  // namespace cue

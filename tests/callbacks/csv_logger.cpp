@@ -1,0 +1,93 @@
+#include <cue/callbacks/csv_logger.hpp>
+
+#include <cmath>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+#include <string>
+#include <vector>
+
+#include <catch2/catch.hpp>
+
+#include <cue/fit.hpp>
+
+#include "../support.hpp"
+
+using cue_test::batch;
+namespace fs = std::filesystem;
+
+namespace {
+struct two_metrics {
+  std::vector<double> losses;
+  int epoch = 0;
+  cue::logs<"loss", "acc"> train_step(const batch&) {
+    const double l = losses.at(static_cast<std::size_t>(epoch++));
+    return {l, l / 2};
+  }
+  cue::logs<"loss", "acc"> test_step(const batch&) { return {0.125, 0.75}; }
+};
+const std::vector<batch> one_batch{{1.0}};
+std::string read(const fs::path& p) {
+  std::ifstream in(p);
+  return std::string(std::istreambuf_iterator<char>(in), {});
+}
+}  // namespace
+
+TEST_CASE("csv_logger's hooks and Keras's defaults") {
+  using ctx = cue::context<two_metrics, cue::logs<"loss">>;
+  STATIC_REQUIRE(cue::handles_on_train_begin<cue::csv_logger, ctx>);
+  STATIC_REQUIRE(cue::handles_on_epoch_end<cue::csv_logger, ctx>);
+  STATIC_REQUIRE(cue::handles_on_train_end<cue::csv_logger, ctx>);
+  STATIC_REQUIRE(!cue::handles_on_train_batch_end<cue::csv_logger, ctx>);
+  const cue::csv_logger_options o;
+  CHECK(o.separator == ",");
+  CHECK_FALSE(o.append);
+}
+
+TEST_CASE("without validation: sorted columns, val_ columns of NA, Python's float text") {
+  std::ostringstream out;
+  two_metrics learner{.losses = {0.5, 0.4, std::nan("")}};
+  cue::fit(learner, one_batch, {.epochs = 3}, cue::csv_logger(out));
+  CHECK(out.str() ==
+        "epoch,acc,loss,val_acc,val_loss\n"
+        "0,0.25,0.5,NA,NA\n"
+        "1,0.2,0.4,NA,NA\n"
+        "2,nan,nan,NA,NA\n");
+}
+
+TEST_CASE("with validation every second epoch: NA where it did not run; a separator") {
+  std::ostringstream out;
+  two_metrics learner{.losses = {0.5, 0.25}};
+  cue::fit(learner, one_batch, one_batch, {.epochs = 2, .validation_freq = 2},
+           cue::csv_logger(out, {.separator = ";"}));
+  CHECK(out.str() ==
+        "epoch;acc;loss;val_acc;val_loss\n"
+        "0;0.25;0.5;NA;NA\n"
+        "1;0.125;0.25;0.75;0.125\n");
+}
+
+TEST_CASE("to a file: append keeps the header, a new run without append replaces the file") {
+  const auto path = fs::temp_directory_path() / "cue-csv-logger.csv";
+  fs::remove(path);
+  two_metrics learner{.losses = {0.5, 0.4, 0.3, 0.2}};
+  cue::fit(learner, one_batch, {.epochs = 1}, cue::csv_logger({.filename = path.string(), .append = true}));
+  cue::fit(learner, one_batch, {.epochs = 1}, cue::csv_logger({.filename = path.string(), .append = true}));
+  CHECK(read(path) ==
+        "epoch,acc,loss,val_acc,val_loss\n"
+        "0,0.25,0.5,NA,NA\n"
+        "0,0.2,0.4,NA,NA\n");
+  cue::fit(learner, one_batch, {.epochs = 1}, cue::csv_logger({.filename = path.string()}));
+  CHECK(read(path) == "epoch,acc,loss,val_acc,val_loss\n0,0.15,0.3,NA,NA\n");
+  fs::remove(path);
+}
+
+TEST_CASE("csv_logger rejects what it cannot write, naming the problem") {
+  CHECK_THROWS_WITH(cue::csv_logger(cue::csv_logger_options{}),
+                    "cue: csv_logger: filename is empty (or pass a std::ostream&)");
+  std::ostringstream out;
+  CHECK_THROWS_WITH(cue::csv_logger(out, {.separator = ""}), "cue: csv_logger: separator is empty");
+  two_metrics learner{.losses = {0.5}};
+  CHECK_THROWS_WITH(cue::fit(learner, one_batch, {.epochs = 1},
+                             cue::csv_logger({.filename = "/nonexistent-dir/x.csv"})),
+                    "cue: csv_logger: cannot open /nonexistent-dir/x.csv for writing");
+}
