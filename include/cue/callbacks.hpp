@@ -24,58 +24,63 @@ struct is_group<callbacks<Cs...>> : std::true_type {};
 }  // namespace detail
 
 namespace detail {
+// Whether a forwarding type takes an event; a separate template so that the lookup into Derived
+// waits until Derived is complete (clang 14 looks up eagerly otherwise).
+template <class Derived, class Event, class Ctx>
+inline constexpr bool forwards = Derived::template takes<Event, Ctx>;
+
 // The sixteen hooks of a type that forwards events (a group, an adapter): each is present when
 // `Derived::takes<Event, Ctx>` and calls `Derived::deliver<Event>(ctx)`. Derived befriends it.
 template <class Derived>
 class forward_events {
  public:
   template <class Ctx>
-    requires(Derived::template takes<event::train_begin, Ctx>)
+    requires(forwards<Derived, event::train_begin, Ctx>)
   constexpr void on_train_begin(Ctx& ctx) { self().template deliver<event::train_begin>(ctx); }
   template <class Ctx>
-    requires(Derived::template takes<event::train_end, Ctx>)
+    requires(forwards<Derived, event::train_end, Ctx>)
   constexpr void on_train_end(Ctx& ctx) { self().template deliver<event::train_end>(ctx); }
   template <class Ctx>
-    requires(Derived::template takes<event::epoch_begin, Ctx>)
+    requires(forwards<Derived, event::epoch_begin, Ctx>)
   constexpr void on_epoch_begin(Ctx& ctx) { self().template deliver<event::epoch_begin>(ctx); }
   template <class Ctx>
-    requires(Derived::template takes<event::epoch_end, Ctx>)
+    requires(forwards<Derived, event::epoch_end, Ctx>)
   constexpr void on_epoch_end(Ctx& ctx) { self().template deliver<event::epoch_end>(ctx); }
   template <class Ctx>
-    requires(Derived::template takes<event::train_batch_begin, Ctx>)
+    requires(forwards<Derived, event::train_batch_begin, Ctx>)
   constexpr void on_train_batch_begin(Ctx& ctx) { self().template deliver<event::train_batch_begin>(ctx); }
   template <class Ctx>
-    requires(Derived::template takes<event::train_batch_end, Ctx>)
+    requires(forwards<Derived, event::train_batch_end, Ctx>)
   constexpr void on_train_batch_end(Ctx& ctx) { self().template deliver<event::train_batch_end>(ctx); }
   template <class Ctx>
-    requires(Derived::template takes<event::after_backward, Ctx>)
+    requires(forwards<Derived, event::after_backward, Ctx>)
   constexpr void on_after_backward(Ctx& ctx) { self().template deliver<event::after_backward>(ctx); }
   template <class Ctx>
-    requires(Derived::template takes<event::test_begin, Ctx>)
+    requires(forwards<Derived, event::test_begin, Ctx>)
   constexpr void on_test_begin(Ctx& ctx) { self().template deliver<event::test_begin>(ctx); }
   template <class Ctx>
-    requires(Derived::template takes<event::test_end, Ctx>)
+    requires(forwards<Derived, event::test_end, Ctx>)
   constexpr void on_test_end(Ctx& ctx) { self().template deliver<event::test_end>(ctx); }
   template <class Ctx>
-    requires(Derived::template takes<event::test_batch_begin, Ctx>)
+    requires(forwards<Derived, event::test_batch_begin, Ctx>)
   constexpr void on_test_batch_begin(Ctx& ctx) { self().template deliver<event::test_batch_begin>(ctx); }
   template <class Ctx>
-    requires(Derived::template takes<event::test_batch_end, Ctx>)
+    requires(forwards<Derived, event::test_batch_end, Ctx>)
   constexpr void on_test_batch_end(Ctx& ctx) { self().template deliver<event::test_batch_end>(ctx); }
   template <class Ctx>
-    requires(Derived::template takes<event::predict_begin, Ctx>)
+    requires(forwards<Derived, event::predict_begin, Ctx>)
   constexpr void on_predict_begin(Ctx& ctx) { self().template deliver<event::predict_begin>(ctx); }
   template <class Ctx>
-    requires(Derived::template takes<event::predict_end, Ctx>)
+    requires(forwards<Derived, event::predict_end, Ctx>)
   constexpr void on_predict_end(Ctx& ctx) { self().template deliver<event::predict_end>(ctx); }
   template <class Ctx>
-    requires(Derived::template takes<event::predict_batch_begin, Ctx>)
+    requires(forwards<Derived, event::predict_batch_begin, Ctx>)
   constexpr void on_predict_batch_begin(Ctx& ctx) { self().template deliver<event::predict_batch_begin>(ctx); }
   template <class Ctx>
-    requires(Derived::template takes<event::predict_batch_end, Ctx>)
+    requires(forwards<Derived, event::predict_batch_end, Ctx>)
   constexpr void on_predict_batch_end(Ctx& ctx) { self().template deliver<event::predict_batch_end>(ctx); }
   template <class Ctx>
-    requires(Derived::template takes<event::exception, Ctx>)
+    requires(forwards<Derived, event::exception, Ctx>)
   constexpr void on_exception(Ctx& ctx) { self().template deliver<event::exception>(ctx); }
 
  private:
@@ -154,6 +159,10 @@ class callbacks : public detail::forward_events<callbacks<Cs...>> {
              (std::constructible_from<detail::slot<Cs>, Args> && ...))
   constexpr callbacks(Args&&... args) : slots_(detail::slot<Cs>(std::forward<Args>(args))...) {}
 
+  /// Some member takes part in `Event` with this context, so the group has that hook.
+  template <class Event, class Ctx>
+  static constexpr bool takes = (takes_event<Event, Cs, Ctx> || ...);
+
   /// The I-th callback.
   template <std::size_t I>
   [[nodiscard]] constexpr auto& get() noexcept {
@@ -162,9 +171,6 @@ class callbacks : public detail::forward_events<callbacks<Cs...>> {
 
  private:
   friend detail::forward_events<callbacks>;
-
-  template <class Event, class Ctx>
-  static constexpr bool takes = (takes_event<Event, Cs, Ctx> || ...);
 
   // Every member hears the event in order. For on_exception, one that throws does not keep the
   // others from hearing it: its exception is dropped, so the loop can rethrow the original.

@@ -1,4 +1,5 @@
-// <cue/cue.hpp>: all of cue that needs nothing beyond Boost.Hana and the standard library.
+// <cue/cue.hpp>: all of cue that needs nothing beyond Boost.Hana and the standard library
+// (not <cue/config.hpp>, which needs nlohmann-json).
 #pragma once
 
 #include <cue/callbacks.hpp>
@@ -11,3 +12,18 @@
 #include <cue/learner.hpp>
 #include <cue/logs.hpp>
 #include <cue/requirements.hpp>
+
+#include <cue/adapters/every_n_batches.hpp>
+#include <cue/adapters/every_n_epochs.hpp>
+#include <cue/adapters/when.hpp>
+#include <cue/callbacks/clip_grad_norm.hpp>
+#include <cue/callbacks/clip_grad_value.hpp>
+#include <cue/callbacks/csv_logger.hpp>
+#include <cue/callbacks/early_stopping.hpp>
+#include <cue/callbacks/lambda_callback.hpp>
+#include <cue/callbacks/learning_rate_scheduler.hpp>
+#include <cue/callbacks/model_checkpoint.hpp>
+#include <cue/callbacks/progbar_logger.hpp>
+#include <cue/callbacks/reduce_lr_on_plateau.hpp>
+#include <cue/callbacks/terminate_on_nan.hpp>
+#include <cue/callbacks/time_limit.hpp>

@@ -27,6 +27,7 @@
 #include <cue/events.hpp>
 #include <cue/learner.hpp>
 #include <cue/logs.hpp>
+#include <cue/options.hpp>
 #include <cue/requirements.hpp>
 
 namespace cue {
@@ -37,6 +38,13 @@ struct fit_options {
   int initial_epoch = 0;    ///< the epoch to start from (resuming a run)
   int validation_freq = 1;  ///< validate after every validation_freq-th epoch
 };
+
+/// The fields of fit_options, for reading it from configuration (<cue/config.hpp>).
+constexpr auto fields_of(std::type_identity<fit_options>) {
+  return describe("fit_options", field{"epochs", &fit_options::epochs},
+                  field{"initial_epoch", &fit_options::initial_epoch},
+                  field{"validation_freq", &fit_options::validation_freq});
+}
 
 namespace detail {
 

@@ -87,7 +87,11 @@ TEST_CASE("csv_logger rejects what it cannot write, naming the problem") {
   std::ostringstream out;
   CHECK_THROWS_WITH(cue::csv_logger(out, {.separator = ""}), "cue: csv_logger: separator is empty");
   two_metrics learner{.losses = {0.5}};
-  CHECK_THROWS_WITH(cue::fit(learner, one_batch, {.epochs = 1},
-                             cue::csv_logger({.filename = "/nonexistent-dir/x.csv"})),
-                    "cue: csv_logger: cannot open /nonexistent-dir/x.csv for writing");
+  const auto not_a_dir = fs::temp_directory_path() / "cue-csv-not-a-dir";
+  std::ofstream(not_a_dir) << "a file";
+  const auto path = (not_a_dir / "x.csv").string();
+  CHECK_THROWS_WITH(cue::fit(learner, one_batch, {.epochs = 1}, cue::csv_logger({.filename = path})),
+                    "cue: csv_logger: cannot open " + path + " for writing");
+  CHECK(learner.epoch == 0);  // refused before the first batch
+  fs::remove(not_a_dir);
 }

@@ -22,14 +22,15 @@ class filtered : public detail::forward_events<filtered<Filter, C>> {
   constexpr filtered(Filter filter, A&& inner)
       : filter_(std::move(filter)), inner_(std::forward<A>(inner)) {}
 
+  /// The wrapped callback takes part in `Event`, so the adapter has that hook.
+  template <class Event, class Ctx>
+  static constexpr bool takes = takes_event<Event, C, Ctx>;
+
   [[nodiscard]] constexpr auto& inner() noexcept { return inner_.get(); }
   [[nodiscard]] constexpr const Filter& filter() const noexcept { return filter_; }
 
  private:
   friend detail::forward_events<filtered>;
-
-  template <class Event, class Ctx>
-  static constexpr bool takes = takes_event<Event, C, Ctx>;
 
   template <class Event, class Ctx>
   constexpr void deliver(Ctx& ctx) {

@@ -7,8 +7,10 @@
 #include <limits>
 #include <stdexcept>
 #include <string>
+#include <type_traits>
 
 #include <cue/context.hpp>
+#include <cue/options.hpp>
 #include <cue/learner.hpp>
 #include <cue/python_format.hpp>
 
@@ -19,6 +21,13 @@ struct clip_grad_norm_options {
   double max_norm = 1.0;   ///< the largest norm the gradients keep
   double norm_type = 2.0;  ///< p of the p-norm over all gradients together; infinity: the max |g|
 };
+
+/// The fields of clip_grad_norm_options, for reading it from configuration (<cue/config.hpp>).
+constexpr auto fields_of(std::type_identity<clip_grad_norm_options>) {
+  return describe("clip_grad_norm_options",
+                  field{"max_norm", &clip_grad_norm_options::max_norm},
+                  field{"norm_type", &clip_grad_norm_options::norm_type});
+}
 
 /// After backward and before the update, computes the norm of all gradients together and, when it
 /// exceeds `max_norm`, multiplies every gradient by max_norm / (norm + 1e-6), as PyTorch does.

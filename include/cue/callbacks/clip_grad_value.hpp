@@ -8,6 +8,7 @@
 #include <type_traits>
 
 #include <cue/context.hpp>
+#include <cue/options.hpp>
 #include <cue/learner.hpp>
 #include <cue/python_format.hpp>
 
@@ -17,6 +18,12 @@ namespace cue {
 struct clip_grad_value_options {
   double clip_value = 0.5;  ///< every gradient is clamped to [-clip_value, clip_value]
 };
+
+/// The fields of clip_grad_value_options, for reading it from configuration (<cue/config.hpp>).
+constexpr auto fields_of(std::type_identity<clip_grad_value_options>) {
+  return describe("clip_grad_value_options",
+                  field{"clip_value", &clip_grad_value_options::clip_value});
+}
 
 /// After backward and before the update, clamps each gradient value.
 ///

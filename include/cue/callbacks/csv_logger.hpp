@@ -8,10 +8,13 @@
 #include <ostream>
 #include <stdexcept>
 #include <string>
+#include <type_traits>
 #include <string_view>
+#include <system_error>
 #include <vector>
 
 #include <cue/context.hpp>
+#include <cue/options.hpp>
 #include <cue/python_format.hpp>
 
 namespace cue {
@@ -22,6 +25,14 @@ struct csv_logger_options {
   std::string separator = ",";
   bool append = false;        ///< add rows to an existing file, keeping its header
 };
+
+/// The fields of csv_logger_options, for reading it from configuration (<cue/config.hpp>).
+constexpr auto fields_of(std::type_identity<csv_logger_options>) {
+  return describe("csv_logger_options",
+                  field{"filename", &csv_logger_options::filename},
+                  field{"separator", &csv_logger_options::separator},
+                  field{"append", &csv_logger_options::append});
+}
 
 /// Writes the epoch logs as CSV, as Keras 3's CSVLogger: columns `epoch` (0-based) then the log
 /// names sorted; when no name starts with `val_`, a `val_<name>` column is added for each (filled
@@ -35,7 +46,7 @@ class csv_logger {
  public:
   using options = csv_logger_options;
 
-  /// Writes to `opts.filename`, opened at train begin.
+  /// Writes to `opts.filename`, opened at train begin (its directory created if needed).
   explicit csv_logger(options opts) : opts_(std::move(opts)) {
     if (opts_.filename.empty())
       throw std::invalid_argument("cue: csv_logger: filename is empty (or pass a std::ostream&)");
@@ -54,6 +65,10 @@ class csv_logger {
       return;
     }
     write_header_ = !opts_.append || !std::filesystem::exists(opts_.filename) || first_line_empty();
+    if (const auto dir = std::filesystem::path(opts_.filename).parent_path(); !dir.empty()) {
+      std::error_code ignored;  // a failure shows as the open error below
+      std::filesystem::create_directories(dir, ignored);
+    }
     file_ = std::make_unique<std::ofstream>(
         opts_.filename, opts_.append ? std::ios::app : std::ios::out | std::ios::trunc);
     if (!*file_)

@@ -12,6 +12,7 @@
 #include <utility>
 
 #include <cue/context.hpp>
+#include <cue/options.hpp>
 #include <cue/fixed_string.hpp>
 #include <cue/learner.hpp>
 #include <cue/monitor.hpp>
@@ -33,6 +34,21 @@ struct early_stopping_options {
   std::optional<double> divergence_threshold{};  ///< stop as soon as the metric is worse than this
   bool check_finite = false;                     ///< stop as soon as the metric is NaN or infinite
 };
+
+/// The fields of early_stopping_options, for reading it from configuration (<cue/config.hpp>).
+constexpr auto fields_of(std::type_identity<early_stopping_options>) {
+  return describe("early_stopping_options",
+                  field{"min_delta", &early_stopping_options::min_delta},
+                  field{"patience", &early_stopping_options::patience},
+                  field{"verbose", &early_stopping_options::verbose},
+                  field{"mode", &early_stopping_options::mode},
+                  field{"baseline", &early_stopping_options::baseline},
+                  field{"restore_best_weights", &early_stopping_options::restore_best_weights},
+                  field{"start_from_epoch", &early_stopping_options::start_from_epoch},
+                  field{"stopping_threshold", &early_stopping_options::stopping_threshold},
+                  field{"divergence_threshold", &early_stopping_options::divergence_threshold},
+                  field{"check_finite", &early_stopping_options::check_finite});
+}
 
 /// Stops training when `Monitor` has stopped improving, exactly as Keras 3's EarlyStopping.
 ///

@@ -10,6 +10,7 @@
 #include <utility>
 
 #include <cue/context.hpp>
+#include <cue/options.hpp>
 #include <cue/learner.hpp>
 #include <cue/python_format.hpp>
 
@@ -19,6 +20,12 @@ namespace cue {
 struct learning_rate_scheduler_options {
   int verbose = 0;  ///< 1: print each new rate
 };
+
+/// The fields of learning_rate_scheduler_options, for reading it from configuration (<cue/config.hpp>).
+constexpr auto fields_of(std::type_identity<learning_rate_scheduler_options>) {
+  return describe("learning_rate_scheduler_options",
+                  field{"verbose", &learning_rate_scheduler_options::verbose});
+}
 
 /// A schedule: `double(int epoch, double lr)` or `double(int epoch)`, returning a floating-point
 /// rate (Keras rejects an integer result; here it does not compile).
@@ -35,8 +42,13 @@ concept lr_schedule =
 /// epoch. The rate each epoch used appears in the epoch logs as `learning_rate`.
 ///
 /// Hooks: on_epoch_begin. Needs a learner with learning_rate() and set_learning_rate(double).
-template <lr_schedule F>
+template <class F>
 class learning_rate_scheduler {
+  static_assert(lr_schedule<F>,
+                "cue: learning_rate_scheduler needs a schedule callable as double(int epoch, "
+                "double lr) or double(int epoch), returning a floating-point rate (Keras rejects "
+                "an integer rate too)");
+
  public:
   using needs = cue::needs<capability::learning_rate>;
   using options = learning_rate_scheduler_options;

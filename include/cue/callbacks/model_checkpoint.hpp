@@ -17,6 +17,7 @@
 #include <vector>
 
 #include <cue/context.hpp>
+#include <cue/options.hpp>
 #include <cue/fixed_string.hpp>
 #include <cue/io/atomic_file.hpp>
 #include <cue/learner.hpp>
@@ -49,6 +50,19 @@ struct model_checkpoint_options {
   std::optional<double> initial_value_threshold{};  ///< with save_best_only: the value to beat first
   int save_top_k = -1;  ///< keep only the k best files by the monitored metric (0: save none; -1: keep all)
 };
+
+/// The fields of model_checkpoint_options, for reading it from configuration (<cue/config.hpp>).
+constexpr auto fields_of(std::type_identity<model_checkpoint_options>) {
+  return describe("model_checkpoint_options",
+                  field{"filepath", &model_checkpoint_options::filepath},
+                  field{"verbose", &model_checkpoint_options::verbose},
+                  field{"save_best_only", &model_checkpoint_options::save_best_only},
+                  field{"save_weights_only", &model_checkpoint_options::save_weights_only},
+                  field{"mode", &model_checkpoint_options::mode},
+                  field{"save_freq", &model_checkpoint_options::save_freq},
+                  field{"initial_value_threshold", &model_checkpoint_options::initial_value_threshold},
+                  field{"save_top_k", &model_checkpoint_options::save_top_k});
+}
 
 /// Saves the learner as Keras 3's ModelCheckpoint does, each file written atomically (a temporary
 /// file, fsync, rename, fsync of the directory), so a crash never leaves a half-written checkpoint

@@ -12,10 +12,12 @@
 #include <iostream>
 #include <ostream>
 #include <string>
+#include <type_traits>
 #include <string_view>
 #include <vector>
 
 #include <cue/context.hpp>
+#include <cue/options.hpp>
 
 namespace cue {
 
@@ -31,6 +33,14 @@ struct progbar_logger_options {
     return std::chrono::duration<double>(std::chrono::steady_clock::now().time_since_epoch()).count();
   };
 };
+
+/// The fields of progbar_logger_options, for reading it from configuration (<cue/config.hpp>).
+constexpr auto fields_of(std::type_identity<progbar_logger_options>) {
+  return describe("progbar_logger_options",
+                  field{"verbose", &progbar_logger_options::verbose},
+                  field{"width", &progbar_logger_options::width},
+                  field{"interval", &progbar_logger_options::interval});
+}
 
 /// Prints training progress as Keras 3's ProgbarLogger: "Epoch 3/10" (when there is more than one
 /// epoch), then the bar

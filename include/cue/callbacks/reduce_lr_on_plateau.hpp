@@ -7,8 +7,10 @@
 #include <optional>
 #include <stdexcept>
 #include <string>
+#include <type_traits>
 
 #include <cue/context.hpp>
+#include <cue/options.hpp>
 #include <cue/fixed_string.hpp>
 #include <cue/learner.hpp>
 #include <cue/monitor.hpp>
@@ -26,6 +28,18 @@ struct reduce_lr_on_plateau_options {
   int cooldown = 0;                  ///< epochs after a reduction before counting again (see notes)
   double min_lr = 0.0;               ///< the rate never goes below this
 };
+
+/// The fields of reduce_lr_on_plateau_options, for reading it from configuration (<cue/config.hpp>).
+constexpr auto fields_of(std::type_identity<reduce_lr_on_plateau_options>) {
+  return describe("reduce_lr_on_plateau_options",
+                  field{"factor", &reduce_lr_on_plateau_options::factor},
+                  field{"patience", &reduce_lr_on_plateau_options::patience},
+                  field{"verbose", &reduce_lr_on_plateau_options::verbose},
+                  field{"mode", &reduce_lr_on_plateau_options::mode},
+                  field{"min_delta", &reduce_lr_on_plateau_options::min_delta},
+                  field{"cooldown", &reduce_lr_on_plateau_options::cooldown},
+                  field{"min_lr", &reduce_lr_on_plateau_options::min_lr});
+}
 
 /// Multiplies the learner's learning rate by `factor` when `Monitor` has not improved for
 /// `patience` epochs, exactly as Keras 3's ReduceLROnPlateau.

@@ -5,8 +5,10 @@
 #include <iostream>
 #include <stdexcept>
 #include <string>
+#include <type_traits>
 
 #include <cue/context.hpp>
+#include <cue/options.hpp>
 #include <cue/fixed_string.hpp>
 #include <cue/python_format.hpp>
 
@@ -16,6 +18,12 @@ namespace cue {
 struct terminate_on_nan_options {
   bool raise_error = false;  ///< throw std::runtime_error instead of stopping cleanly
 };
+
+/// The fields of terminate_on_nan_options, for reading it from configuration (<cue/config.hpp>).
+constexpr auto fields_of(std::type_identity<terminate_on_nan_options>) {
+  return describe("terminate_on_nan_options",
+                  field{"raise_error", &terminate_on_nan_options::raise_error});
+}
 
 /// Checks the training loss after every batch, as Keras 3's TerminateOnNaN: on NaN or ±inf it
 /// prints "Batch N: Invalid loss, terminating training" and asks the loop to stop (validation and

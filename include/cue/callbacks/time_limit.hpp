@@ -5,8 +5,10 @@
 #include <functional>
 #include <stdexcept>
 #include <string>
+#include <type_traits>
 
 #include <cue/context.hpp>
+#include <cue/options.hpp>
 #include <cue/python_format.hpp>
 
 namespace cue {
@@ -20,6 +22,13 @@ struct time_limit_options {
     return std::chrono::duration<double>(std::chrono::steady_clock::now().time_since_epoch()).count();
   };
 };
+
+/// The fields of time_limit_options, for reading it from configuration (<cue/config.hpp>).
+constexpr auto fields_of(std::type_identity<time_limit_options>) {
+  return describe("time_limit_options",
+                  field{"max_time", &time_limit_options::max_time},
+                  field{"check_every_batch", &time_limit_options::check_every_batch});
+}
 
 /// Asks the loop to stop once `max_time` has passed since train begin, checked after every batch
 /// (or every epoch): the epoch's validation, on_epoch_end and on_train_end still run, so

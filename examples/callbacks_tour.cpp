@@ -1,0 +1,103 @@
+// Every built-in callback on one run: a logistic regression (the learner contract in full) on
+// two noisy blobs, with Keras's callbacks composed at compile time.
+#include <cue/cue.hpp>
+
+#include <array>
+#include <cmath>
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+#include <random>
+#include <span>
+#include <vector>
+
+struct sample {
+  double x1, x2, label;
+};
+using batch = std::vector<sample>;
+
+// The whole learner contract: the split step (so gradients can be clipped), an in-memory state,
+// files, and a learning rate.
+class logistic_regression {
+ public:
+  cue::logs<"loss", "accuracy"> test_step(const batch& xs) const {
+    double loss = 0, correct = 0;
+    for (const auto& s : xs) {
+      const double p = prob(s);
+      loss -= s.label * std::log(p) + (1 - s.label) * std::log(1 - p);
+      correct += (p > 0.5) == (s.label > 0.5);
+    }
+    return {loss / xs.size(), correct / xs.size()};
+  }
+  cue::logs<"loss", "accuracy"> forward_backward(const batch& xs) {
+    grad_ = {};
+    for (const auto& s : xs) {
+      const double e = prob(s) - s.label;
+      grad_[0] += e * s.x1 / xs.size(), grad_[1] += e * s.x2 / xs.size(), grad_[2] += e / xs.size();
+    }
+    return test_step(xs);
+  }
+  std::vector<std::span<double>> gradients() { return {std::span<double>(grad_)}; }
+  void apply_gradients() {
+    for (std::size_t i = 0; i < w_.size(); ++i) w_[i] -= lr_ * grad_[i];
+  }
+  std::array<double, 3> state() const { return w_; }
+  void load_state(const std::array<double, 3>& w) { w_ = w; }
+  double learning_rate() const { return lr_; }
+  void set_learning_rate(double lr) { lr_ = lr; }
+  void save(const std::filesystem::path& p) const { std::ofstream(p) << w_[0] << ' ' << w_[1] << ' ' << w_[2]; }
+  void load(const std::filesystem::path& p) { std::ifstream(p) >> w_[0] >> w_[1] >> w_[2]; }
+
+ private:
+  double prob(const sample& s) const {
+    return 1 / (1 + std::exp(-(w_[0] * s.x1 + w_[1] * s.x2 + w_[2])));
+  }
+  std::array<double, 3> w_{}, grad_{};
+  double lr_ = 1.0;
+};
+
+std::vector<batch> blobs(int batches, unsigned seed) {
+  std::mt19937 rng(seed);
+  std::normal_distribution<double> noise(0.0, 1.0);
+  std::vector<batch> out(batches);
+  for (auto& b : out)
+    for (int i = 0; i < 32; ++i) {
+      const double label = i % 2;
+      b.push_back({noise(rng) + 2 * label, noise(rng) - 2 * label, label});
+    }
+  return out;
+}
+
+int main() {
+  const auto dir = std::filesystem::temp_directory_path() / "cue-callbacks-tour";
+  std::filesystem::remove_all(dir);
+  logistic_regression model;
+
+  // [callbacks]
+  cue::early_stopping<"val_loss"> early_stop(
+      {.min_delta = 1e-3, .patience = 3, .restore_best_weights = true});
+  cue::model_checkpoint<"val_accuracy"> best(
+      {.filepath = (dir / "best-{epoch:02d}-{val_accuracy:.3f}.txt").string(),
+       .save_best_only = true});
+  auto history = cue::fit(
+      model, blobs(40, 1), blobs(8, 2), {.epochs = 40},
+      cue::progbar_logger{},                                           // Keras's progress bar
+      cue::csv_logger({.filename = (dir / "log.csv").string()}),       // one row per epoch
+      cue::reduce_lr_on_plateau<"val_loss">({.factor = 0.5, .patience = 1}),
+      cue::clip_grad_norm({.max_norm = 1.0}),                          // on_after_backward
+      cue::terminate_on_nan{}, cue::time_limit({.max_time = std::chrono::minutes(5)}),
+      cue::every_n_epochs<10>(cue::lambda_callback{cue::on_epoch_end([](auto& ctx) {
+        std::printf("epoch %d: learning_rate=%g\n", ctx.epoch() + 1,
+                    cue::get<"learning_rate">(ctx.logs()));
+      })}),
+      early_stop, best);  // lvalues: read after fit
+  // [callbacks]
+
+  const auto test = cue::evaluate(model, blobs(8, 3));
+  std::printf("callbacks_tour: epochs=%zu stopped_epoch=%d best_epoch=%d checkpoints=%zu "
+              "test_accuracy=%.3f\n",
+              history.epochs().size(), early_stop.stopped_epoch(), early_stop.best_epoch(),
+              best.save_count(), cue::get<"accuracy">(test));
+  std::filesystem::remove_all(dir);
+  return cue::get<"accuracy">(test) > 0.9 ? 0 : 1;
+}

@@ -1,0 +1,19 @@
+// terminate_on_nan watches `loss`; a learner whose logs have no loss cannot use it.
+// expect: cue: the callback type 'Callback' monitors the metric 'Wanted'
+// expect-gnu: Wanted = cue::fixed_string<5>{"loss"}
+#include "common.hpp"
+
+#include <cue/callbacks/terminate_on_nan.hpp>
+
+struct scored_learner {
+#ifdef CUE_MISTAKE
+  cue::logs<"error"> train_step(double x) { return {x}; }
+#else
+  cue::logs<"loss"> train_step(double x) { return {x}; }
+#endif
+};
+
+int main() {
+  scored_learner learner;
+  cue::fit(learner, data, {.epochs = 1}, cue::terminate_on_nan{});
+}

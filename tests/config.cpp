@@ -1,0 +1,69 @@
+#include <cue/config.hpp>
+
+#include <stdexcept>
+
+#include <catch2/catch.hpp>
+
+#include <cue/callbacks/clip_grad_norm.hpp>
+#include <cue/callbacks/csv_logger.hpp>
+#include <cue/callbacks/early_stopping.hpp>
+#include <cue/callbacks/learning_rate_scheduler.hpp>
+#include <cue/callbacks/progbar_logger.hpp>
+#include <cue/callbacks/reduce_lr_on_plateau.hpp>
+#include <cue/callbacks/terminate_on_nan.hpp>
+#include <cue/callbacks/time_limit.hpp>
+#include <cue/callbacks/clip_grad_value.hpp>
+#include <cue/fit.hpp>
+
+using nlohmann::json;
+
+TEST_CASE("every callback's options, and fit's, can be read from configuration") {
+  STATIC_REQUIRE(cue::described_options<cue::early_stopping_options>);
+  STATIC_REQUIRE(cue::described_options<cue::reduce_lr_on_plateau_options>);
+  STATIC_REQUIRE(cue::described_options<cue::model_checkpoint_options>);
+  STATIC_REQUIRE(cue::described_options<cue::terminate_on_nan_options>);
+  STATIC_REQUIRE(cue::described_options<cue::learning_rate_scheduler_options>);
+  STATIC_REQUIRE(cue::described_options<cue::csv_logger_options>);
+  STATIC_REQUIRE(cue::described_options<cue::progbar_logger_options>);
+  STATIC_REQUIRE(cue::described_options<cue::time_limit_options>);
+  STATIC_REQUIRE(cue::described_options<cue::clip_grad_norm_options>);
+  STATIC_REQUIRE(cue::described_options<cue::clip_grad_value_options>);
+  STATIC_REQUIRE(cue::described_options<cue::fit_options>);
+}
+
+TEST_CASE("given fields are read, the others keep their defaults") {
+  const auto es = cue::options_from_json<cue::early_stopping_options>(
+      json::parse(R"({"patience": 3, "mode": "max", "baseline": 0.5, "restore_best_weights": true})"));
+  CHECK(es.patience == 3);
+  CHECK(es.mode == cue::mode::max);
+  CHECK(es.baseline == 0.5);
+  CHECK(es.restore_best_weights);
+  CHECK(es.min_delta == 0);  // default
+  const auto mc = cue::options_from_json<cue::model_checkpoint_options>(
+      json::parse(R"({"filepath": "ckpt/{epoch:02d}.bin", "save_freq": 100, "save_top_k": 3})"));
+  CHECK(mc.filepath == "ckpt/{epoch:02d}.bin");
+  CHECK_FALSE(mc.save_freq.per_epoch);
+  CHECK(mc.save_freq.batches == 100);
+  CHECK(cue::options_from_json<cue::model_checkpoint_options>(json::parse(R"({"save_freq": "epoch"})"))
+            .save_freq.per_epoch);
+  CHECK(cue::options_from_json<cue::time_limit_options>(json::parse(R"({"max_time": 3600})"))
+            .max_time.count() == 3600);
+  CHECK(cue::options_from_json<cue::fit_options>(json::parse(R"({"epochs": 7})")).epochs == 7);
+}
+
+TEST_CASE("an unknown key or a wrong type is an error that names it") {
+  CHECK_THROWS_WITH(
+      cue::options_from_json<cue::early_stopping_options>(json::parse(R"({"patinece": 3})")),
+      "cue: unknown option 'patinece' for early_stopping_options; known options: min_delta, "
+      "patience, verbose, mode, baseline, restore_best_weights, start_from_epoch, "
+      "stopping_threshold, divergence_threshold, check_finite");
+  CHECK_THROWS_WITH(
+      cue::options_from_json<cue::early_stopping_options>(json::parse(R"({"patience": "3"})")),
+      "cue: option 'patience' of early_stopping_options must be an integer, got \"3\"");
+  CHECK_THROWS_WITH(
+      cue::options_from_json<cue::reduce_lr_on_plateau_options>(json::parse(R"({"mode": "up"})")),
+      "cue: option 'mode' of reduce_lr_on_plateau_options must be \"auto\", \"min\" or \"max\", "
+      "got \"up\"");
+  CHECK_THROWS_WITH(cue::options_from_json<cue::csv_logger_options>(json::parse("[1]")),
+                    "cue: csv_logger_options must be a JSON object, got [1]");
+}
