@@ -1,0 +1,104 @@
+// cue::nn::adam: Adam (Keras 3's, with its defaults).
+#pragma once
+
+#include <cmath>
+#include <cstddef>
+#include <map>
+#include <span>
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+#include <xsimd/xsimd.hpp>
+#include <xtensor/xadapt.hpp>
+#include <xtensor/xarray.hpp>
+
+namespace cue::nn {
+
+/// Options of `adam`, named and defaulted as Keras's.
+struct adam_options {
+  double learning_rate = 0.001;
+  double beta_1 = 0.9;
+  double beta_2 = 0.999;
+  double epsilon = 1e-7;
+};
+
+/// Keras 3's Adam: m += (g - m)(1 - beta_1); v += (g^2 - v)(1 - beta_2);
+/// w -= alpha m / (sqrt(v) + epsilon) with alpha = lr sqrt(1 - beta_2^t) / (1 - beta_1^t).
+class adam {
+ public:
+  explicit adam(adam_options o = {}) : o_(o) {
+    if (!(o.beta_1 >= 0 && o.beta_1 < 1) || !(o.beta_2 >= 0 && o.beta_2 < 1))
+      throw std::invalid_argument("cue: adam: beta_1 and beta_2 must be in [0, 1)");
+  }
+
+  void apply(const std::vector<std::span<float>>& params, const std::vector<std::span<float>>& grads) {
+    if (m_.size() != params.size()) {
+      m_.clear(), v_.clear();
+      for (const auto& p : params) m_.emplace_back(p.size(), 0.0f), v_.emplace_back(p.size(), 0.0f);
+    }
+    ++iterations_;
+    const double t = static_cast<double>(iterations_);
+    const auto alpha = static_cast<float>(o_.learning_rate * std::sqrt(1 - std::pow(o_.beta_2, t)) /
+                                          (1 - std::pow(o_.beta_1, t)));
+    const auto one_minus_b1 = static_cast<float>(1 - o_.beta_1),
+               one_minus_b2 = static_cast<float>(1 - o_.beta_2), eps = static_cast<float>(o_.epsilon);
+    // The update is the elementwise part of a step that costs the most (a square root and a
+    // division per weight), so it runs on SIMD registers (xsimd); lanes compute exactly what the
+    // scalar tail computes, so results do not depend on where a buffer's tail falls.
+    using simd = xsimd::batch<float>;
+    constexpr std::size_t lanes = simd::size;
+    for (std::size_t i = 0; i < params.size(); ++i) {
+      float* w = params[i].data();
+      const float* g = grads[i].data();
+      float* m = m_[i].data();
+      float* v = v_[i].data();
+      const std::size_t n = params[i].size();
+      std::size_t j = 0;
+      for (; j + lanes <= n; j += lanes) {
+        const simd gj = simd::load_unaligned(g + j);
+        const simd mj = simd::load_unaligned(m + j) + (gj - simd::load_unaligned(m + j)) * one_minus_b1;
+        const simd vj = simd::load_unaligned(v + j) + (gj * gj - simd::load_unaligned(v + j)) * one_minus_b2;
+        mj.store_unaligned(m + j);
+        vj.store_unaligned(v + j);
+        (simd::load_unaligned(w + j) - mj * alpha / (xsimd::sqrt(vj) + eps)).store_unaligned(w + j);
+      }
+      for (; j < n; ++j) {
+        m[j] += (g[j] - m[j]) * one_minus_b1;
+        v[j] += (g[j] * g[j] - v[j]) * one_minus_b2;
+        w[j] -= m[j] * alpha / (std::sqrt(v[j]) + eps);
+      }
+    }
+  }
+
+  [[nodiscard]] double learning_rate() const noexcept { return o_.learning_rate; }
+  void set_learning_rate(double lr) noexcept { o_.learning_rate = lr; }
+  [[nodiscard]] std::size_t iterations() const noexcept { return iterations_; }
+
+  /// The optimizer's state, for saving: moments and the step count.
+  [[nodiscard]] std::map<std::string, xt::xarray<float>> slots() const {
+    std::map<std::string, xt::xarray<float>> out;
+    for (std::size_t i = 0; i < m_.size(); ++i) {
+      out["adam.m." + std::to_string(i)] = xt::adapt(m_[i], {m_[i].size()});
+      out["adam.v." + std::to_string(i)] = xt::adapt(v_[i], {v_[i].size()});
+    }
+    out["adam.iterations"] = xt::xarray<float>({static_cast<float>(iterations_)});
+    return out;
+  }
+  void load_slots(const std::map<std::string, xt::xarray<float>>& s) {
+    m_.clear(), v_.clear();
+    for (std::size_t i = 0; s.contains("adam.m." + std::to_string(i)); ++i) {
+      const auto& m = s.at("adam.m." + std::to_string(i));
+      const auto& v = s.at("adam.v." + std::to_string(i));
+      m_.emplace_back(m.begin(), m.end()), v_.emplace_back(v.begin(), v.end());
+    }
+    if (auto it = s.find("adam.iterations"); it != s.end()) iterations_ = static_cast<std::size_t>(it->second(0));
+  }
+
+ private:
+  adam_options o_;
+  std::vector<std::vector<float>> m_, v_;
+  std::size_t iterations_ = 0;
+};
+
+}  // namespace cue::nn

@@ -1,0 +1,86 @@
+// Optimizer updates against values computed by hand from Keras 3's formulas.
+#include <cue/nn/adam.hpp>
+#include <cue/nn/sgd.hpp>
+
+#include <cmath>
+#include <span>
+#include <vector>
+
+#include <catch2/catch.hpp>
+
+namespace {
+// Applies two steps with gradients g1 then g2 to a single weight starting at 1.
+template <class Optimizer>
+std::vector<float> two_steps(Optimizer opt, float g1, float g2) {
+  std::vector<float> w{1.0f}, g{g1};
+  std::vector<float> seen;
+  opt.apply({std::span<float>(w)}, {std::span<float>(g)});
+  seen.push_back(w[0]);
+  g[0] = g2;
+  opt.apply({std::span<float>(w)}, {std::span<float>(g)});
+  seen.push_back(w[0]);
+  return seen;
+}
+}  // namespace
+
+TEST_CASE("optimizer defaults are Keras's") {
+  CHECK(cue::nn::sgd_options{}.learning_rate == 0.01);
+  CHECK(cue::nn::sgd_options{}.momentum == 0.0);
+  CHECK_FALSE(cue::nn::sgd_options{}.nesterov);
+  CHECK(cue::nn::adam_options{}.learning_rate == 0.001);
+  CHECK(cue::nn::adam_options{}.beta_1 == 0.9);
+  CHECK(cue::nn::adam_options{}.beta_2 == 0.999);
+  CHECK(cue::nn::adam_options{}.epsilon == 1e-7);
+}
+
+TEST_CASE("sgd: plain, momentum, Nesterov") {
+  CHECK(two_steps(cue::nn::sgd({.learning_rate = 0.1}), 2.0f, 1.0f) ==
+        std::vector<float>{0.8f, 0.7f});
+  // m1 = -0.2, w = 0.8; m2 = 0.9 * -0.2 - 0.1 = -0.28, w = 0.52
+  const auto m = two_steps(cue::nn::sgd({.learning_rate = 0.1, .momentum = 0.9}), 2.0f, 1.0f);
+  CHECK(m[0] == Approx(0.8f));
+  CHECK(m[1] == Approx(0.52f));
+  // Nesterov: w += 0.9 m - lr g: 1 + 0.9(-0.2) - 0.2 = 0.62; m2 = -0.28, 0.62 + 0.9(-0.28) - 0.1 = 0.268
+  const auto n = two_steps(cue::nn::sgd({.learning_rate = 0.1, .momentum = 0.9, .nesterov = true}), 2.0f, 1.0f);
+  CHECK(n[0] == Approx(0.62f));
+  CHECK(n[1] == Approx(0.268f));
+  CHECK_THROWS_AS(cue::nn::sgd({.momentum = 1.5}), std::invalid_argument);
+}
+
+TEST_CASE("adam: two steps as Keras computes them") {
+  const double lr = 0.01, b1 = 0.9, b2 = 0.999, eps = 1e-7;
+  double m = 0, v = 0, w = 1;
+  const double grads[] = {2.0, -1.0};
+  std::vector<double> expected;
+  for (int t = 1; t <= 2; ++t) {
+    const double g = grads[t - 1];
+    m += (g - m) * (1 - b1);
+    v += (g * g - v) * (1 - b2);
+    const double alpha = lr * std::sqrt(1 - std::pow(b2, t)) / (1 - std::pow(b1, t));
+    w -= m * alpha / (std::sqrt(v) + eps);
+    expected.push_back(w);
+  }
+  const auto got = two_steps(cue::nn::adam({.learning_rate = lr}), 2.0f, -1.0f);
+  CHECK(got[0] == Approx(expected[0]).epsilon(1e-6));
+  CHECK(got[1] == Approx(expected[1]).epsilon(1e-6));
+}
+
+TEST_CASE("adam's SIMD lanes and scalar tail compute the same update") {
+  std::vector<float> w(19, 1.0f), g(19, 0.5f);  // lanes for the first 16 (or 18), scalar for the rest
+  cue::nn::adam opt;
+  opt.apply({std::span<float>(w)}, {std::span<float>(g)});
+  for (float x : w) CHECK(x == w.back());
+}
+
+TEST_CASE("optimizer state survives slots() / load_slots()") {
+  std::vector<float> w{1.0f, 2.0f}, g{0.5f, -0.5f};
+  cue::nn::adam a({.learning_rate = 0.1});
+  a.apply({std::span<float>(w)}, {std::span<float>(g)});
+  cue::nn::adam b({.learning_rate = 0.1});
+  b.load_slots(a.slots());
+  CHECK(b.iterations() == 1);
+  std::vector<float> wa = w, wb = w;
+  a.apply({std::span<float>(wa)}, {std::span<float>(g)});
+  b.apply({std::span<float>(wb)}, {std::span<float>(g)});
+  CHECK(wa == wb);
+}
