@@ -7,7 +7,10 @@ BUILD_DIR := build/$(notdir $(CXX))
 PACKAGES := cmake make g++ clang libboost-dev catch2 nlohmann-json3-dev valgrind python3 \
             libxtensor-dev libxsimd-dev libopenblas-dev zlib1g-dev dataset-fashion-mnist python3-numpy
 
-.PHONY: deps configure demo test clean
+BENCH_DIR := build/bench
+BENCH_PACKAGES := libbenchmark-dev python3-matplotlib
+
+.PHONY: deps configure demo test bench bench-pytorch clean
 
 deps:
 	@scripts/install-deps.sh $(PACKAGES)
@@ -22,6 +25,18 @@ demo: configure
 test: configure
 	cmake --build $(BUILD_DIR) -j $(JOBS)
 	cd $(BUILD_DIR) && ctest --output-on-failure -j $(JOBS)
+
+bench: deps
+	@scripts/install-deps.sh $(BENCH_PACKAGES)
+	cmake -S . -B $(BENCH_DIR) -DCMAKE_CXX_COMPILER=g++ -DCMAKE_BUILD_TYPE=Release -DCUE_BUILD_TESTS=OFF
+	cmake --build $(BENCH_DIR) -j $(JOBS)
+	/usr/bin/python3 benchmarks/run_all.py $(BENCH_DIR)
+
+bench-pytorch: deps
+	@scripts/install-deps.sh $(BENCH_PACKAGES) python3-torch
+	cmake -S . -B $(BENCH_DIR) -DCMAKE_CXX_COMPILER=g++ -DCMAKE_BUILD_TYPE=Release -DCUE_BUILD_TESTS=OFF
+	cmake --build $(BENCH_DIR) -j $(JOBS)
+	/usr/bin/python3 benchmarks/run_all.py $(BENCH_DIR) --pytorch
 
 clean:
 	rm -rf build

@@ -1,0 +1,196 @@
+#!/usr/bin/python3
+"""`make bench`: runs every benchmark, then rewrites the README's benchmark tables (between
+<!-- bench:NAME --> and <!-- /bench:NAME --> markers) and docs/dispatch.png. Tables are never
+typed by hand. Usage: run_all.py BUILD_DIR [--pytorch]"""
+import argparse
+import json
+import pathlib
+import platform
+import re
+import statistics
+import subprocess
+import sys
+
+ROOT = pathlib.Path(__file__).resolve().parent.parent
+DESIGNS = [("cue", "cue (static)"), ("virtual", "virtual base (Keras's CallbackList)"),
+           ("std::function", "std::function lists"), ("signals2", "Boost.Signals2"),
+           ("dynamic_callbacks", "cue::dynamic_callbacks")]
+COUNT_DESIGNS = {"cue": "cue", "virtual": "virtual", "std::function": "function",
+                 "signals2": "signals2", "dynamic_callbacks": "dynamic"}
+NS = (1, 4, 16, 64)
+
+
+def run(cmd, **kw):
+    return subprocess.run(cmd, check=True, capture_output=True, text=True, **kw).stdout
+
+
+def machine():
+    cpu = next((l.split(":", 1)[1].strip() for l in open("/proc/cpuinfo") if l.startswith("model name")), "?")
+    cxx = run(["g++", "--version"]).splitlines()[0]
+    import os
+    return f"{cpu}, {os.cpu_count()} cores, {platform.system()} {platform.release()}; {cxx}, CMake Release (-O3)"
+
+
+def dispatch_times(build):
+    out = run([str(build / "benchmarks/dispatch"), "--benchmark_format=json", "--benchmark_repetitions=5",
+               "--benchmark_report_aggregates_only=true", "--benchmark_enable_random_interleaving=true",
+               "--benchmark_min_time=0.1"])
+    table = {}
+    for b in json.loads(out)["benchmarks"]:
+        if b.get("aggregate_name") != "median":
+            continue
+        design, used, n = re.match(r"(.+)/(used|unused)/(\d+)_median", b["name"]).groups()
+        table[(design, used, int(n))] = b["real_time"]
+    return table
+
+
+def instructions(binary, args):
+    err = subprocess.run(["valgrind", "--tool=callgrind", "--callgrind-out-file=/dev/null", binary, *args],
+                         check=True, capture_output=True, text=True).stderr
+    return int(re.search(r"Collected : (\d+)", err).group(1))
+
+
+def dispatch_counts(build):
+    binary = str(build / "benchmarks/dispatch_counts")
+    loop = (instructions(binary, ["none", "1", "used", "2000"]) - instructions(binary, ["none", "1", "used", "1000"])) / 1000
+    table = {}
+    for design, _ in DESIGNS:
+        for used in ("used", "unused"):
+            for n in NS:
+                a = instructions(binary, [COUNT_DESIGNS[design], str(n), used, "1000"])
+                b = instructions(binary, [COUNT_DESIGNS[design], str(n), used, "2000"])
+                table[(design, used, n)] = (b - a) / 1000 - loop  # the event alone
+    return table
+
+
+def grid(values, fmt):
+    lines = ["| design | hook | " + " | ".join(f"N = {n}" for n in NS) + " |",
+             "|---|---|" + "---|" * len(NS)]
+    for design, label in DESIGNS:
+        for used in ("unused", "used"):
+            cells = " | ".join(fmt(values[(design, used, n)]) for n in NS)
+            lines.append(f"| {label} | {used} | {cells} |")
+    return "\n".join(lines)
+
+
+def fashion(build):
+    out = run([str(build / "benchmarks/fashion_step"), "--benchmark_format=json", "--benchmark_repetitions=7",
+               "--benchmark_report_aggregates_only=true", "--benchmark_enable_random_interleaving=true"])
+    med = {b["run_name"].split("/")[1]: b for b in json.loads(out)["benchmarks"] if b.get("aggregate_name") == "median"}
+    c, h = med["cue_fit_with_callbacks"], med["hand_written_loop"]
+    return ("| Fashion-MNIST epoch (54,000 images, batch 32, validation on 6,000) | wall ms | CPU ms |\n|---|---|---|\n"
+            f"| cue::fit with the example's 5 callbacks | {c['real_time']:.1f} | {c['cpu_time']:.1f} |\n"
+            f"| hand-written loop, same math, no callbacks | {h['real_time']:.1f} | {h['cpu_time']:.1f} |\n"
+            f"| ratio | {c['real_time'] / h['real_time']:.3f} | {c['cpu_time'] / h['cpu_time']:.3f} |")
+
+
+def fashion_counts(build):
+    binary = str(build / "benchmarks/fashion_counts")
+    per_epoch = {}
+    for mode in ("fit", "hand"):
+        per_epoch[mode] = instructions(binary, [mode, "2"]) - instructions(binary, [mode, "1"])
+    ratio = per_epoch["fit"] / per_epoch["hand"]
+    return ("| instructions per epoch (callgrind; 90 training + 10 validation batches) | instructions |\n|---|---|\n"
+            f"| cue::fit with the example's 5 callbacks | {per_epoch['fit']:,} |\n"
+            f"| hand-written loop | {per_epoch['hand']:,} |\n"
+            f"| ratio | {ratio:.5f} |")
+
+
+def compile_cost():
+    rows = json.loads(run([sys.executable, str(ROOT / "benchmarks/compile_cost.py"), str(ROOT / "include")]))
+    lines = ["| callbacks | cue: seconds | cue: instantiations | virtual: seconds | virtual: instantiations |",
+             "|---|---|---|---|---|"]
+    for r in rows:
+        lines.append(f"| {r['n']} | {r['cue'][0]:.2f} | {r['cue'][1]} | {r['virtual'][0]:.2f} | {r['virtual'][1]} |")
+    return "\n".join(lines)
+
+
+def zero_cost(build):
+    out = run([sys.executable, str(ROOT / "benchmarks/zero_cost.py"), str(build / "benchmarks/fit_overhead")])
+    return "\n".join(l for l in out.splitlines() if l.startswith("|"))
+
+
+def pytorch(build):
+    cue_lines = []
+    for threads in (1, 2):
+        out = run([str(build / "examples/fashion_mnist"), "--epochs", "3", "--threads", str(threads),
+                   "--out", str(build / "bench-fashion")])
+        sec = float(re.search(r"seconds_per_epoch=([0-9.]+)", out).group(1))
+        cue_lines.append((threads, sec))
+    torch = run([sys.executable, str(ROOT / "benchmarks/pytorch_fashion_mnist.py"), "--epochs", "3"])
+    torch_sec = {int(t): float(s) for t, s in re.findall(r"pytorch threads=(\d+): seconds_per_epoch=([0-9.]+)", torch)}
+    best_torch = min(torch_sec.values())
+    lines = ["| Fashion-MNIST, full epoch (54,000 + 6,000 validation), batch 32 | threads | seconds per epoch |",
+             "|---|---|---|"]
+    for t, s in cue_lines:
+        lines.append(f"| cue (examples/fashion_mnist.cpp, 3 epochs, mean) | {t} | {s:.2f} |")
+    for t, s in sorted(torch_sec.items()):
+        lines.append(f"| PyTorch eager {re.search(r'[(]torch ([^)]+)[)]', torch).group(1)} (best of 3 epochs) | {t} | {s:.2f} |")
+    best_cue = min(s for _, s in cue_lines)
+    lines.append(f"| **cue / PyTorch, each at its best thread count** | | **{best_cue / best_torch:.2f}** |")
+    return "\n".join(lines)
+
+
+def plot(times, path):
+    import matplotlib
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+    fig, ax = plt.subplots(figsize=(7, 4.2))
+    for design, label in DESIGNS:
+        ax.plot(NS, [times[(design, "used", n)] for n in NS], marker="o", label=f"{label}, used")
+    ax.plot(NS, [times[("cue", "unused", n)] for n in NS], marker="x", linestyle="--", label="cue (static), unused")
+    ax.plot(NS, [times[("virtual", "unused", n)] for n in NS], marker="x", linestyle="--",
+            label="virtual base, unused")
+    ax.set_xscale("log", base=2)
+    ax.set_yscale("log")
+    ax.set_xlabel("callbacks")
+    ax.set_ylabel("ns per event (median of 5)")
+    ax.set_title("Delivering on_train_batch_end to N callbacks")
+    ax.legend(fontsize=7)
+    fig.tight_layout()
+    fig.savefig(path, dpi=110)
+
+
+def replace(readme, name, body):
+    pattern = re.compile(rf"(<!-- bench:{name} -->\n).*?(\n<!-- /bench:{name} -->)", re.S)
+    if not pattern.search(readme):
+        raise SystemExit(f"README has no bench:{name} markers")
+    return pattern.sub(lambda m: m.group(1) + body + m.group(2), readme)
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("build")
+    parser.add_argument("--pytorch", action="store_true", help="also train Fashion-MNIST side by side with PyTorch")
+    parser.add_argument("--only", nargs="+", help="regenerate only these sections")
+    args = parser.parse_args()
+    build = pathlib.Path(args.build).resolve()
+    wanted = lambda name: args.only is None or name in args.only
+
+    sections = {
+        "machine": lambda: f"Measured on: {machine()}.",
+        "dispatch": None,  # with the plot, below
+        "counts": lambda: grid(dispatch_counts(build), lambda v: f"{v:.0f}"),
+        "zero_cost": lambda: zero_cost(build),
+        "fashion": lambda: fashion(build) + "\n\n" + fashion_counts(build),
+        "compile": compile_cost,
+        "pytorch": lambda: pytorch(build),
+    }
+    readme = (ROOT / "README.md").read_text()
+    for name, make in sections.items():
+        if not wanted(name) or (name == "pytorch" and not args.pytorch):
+            continue
+        print(f"{name} ...", flush=True)
+        if name == "dispatch":
+            times = dispatch_times(build)
+            plot(times, ROOT / "docs/dispatch.png")
+            body = grid(times, lambda v: f"{v:.2f}")
+        else:
+            body = make()
+        readme = replace(readme, name, body)
+        (ROOT / "README.md").write_text(readme)  # section by section: an interrupted run keeps its work
+    print("README.md and docs/dispatch.png updated")
+
+
+if __name__ == "__main__":
+    main()
