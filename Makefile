@@ -10,7 +10,12 @@ PACKAGES := cmake make g++ clang libboost-dev catch2 nlohmann-json3-dev valgrind
 BENCH_DIR := build/bench
 BENCH_PACKAGES := libbenchmark-dev python3-matplotlib
 
-.PHONY: deps configure demo test bench bench-pytorch clean
+SANITIZE_DIR := build/sanitize-$(notdir $(CXX))
+
+FUZZ_DIR := build/fuzz
+FUZZ_SECONDS ?= 30
+
+.PHONY: deps configure demo test test-sanitize fuzz bench bench-pytorch clean
 
 deps:
 	@scripts/install-deps.sh $(PACKAGES)
@@ -25,6 +30,25 @@ demo: configure
 test: configure
 	cmake --build $(BUILD_DIR) -j $(JOBS)
 	cd $(BUILD_DIR) && ctest --output-on-failure -j $(JOBS)
+
+# The unit tests and examples under AddressSanitizer and UndefinedBehaviorSanitizer (compile-fail,
+# packaging and callgrind tests say nothing more there, so they are left out).
+test-sanitize: deps
+	cmake -S . -B $(SANITIZE_DIR) -DCMAKE_CXX_COMPILER=$(CXX) -DCMAKE_BUILD_TYPE=RelWithDebInfo \
+	  -DCUE_SANITIZE=ON -DCUE_BUILD_BENCHMARKS=OFF
+	cmake --build $(SANITIZE_DIR) -j $(JOBS)
+	cd $(SANITIZE_DIR) && ctest --output-on-failure -j $(JOBS) -E "compile_fail|consumer|headers|readme"
+
+# libFuzzer (clang) on the IDX reader and the .npz loader, each for FUZZ_SECONDS, from the seed
+# corpus in tests/fuzz/corpus (new inputs go to a scratch copy, not into the repository).
+fuzz: deps
+	cmake -S tests/fuzz -B $(FUZZ_DIR) -DCMAKE_CXX_COMPILER=clang++ -DCMAKE_BUILD_TYPE=RelWithDebInfo
+	cmake --build $(FUZZ_DIR) -j $(JOBS)
+	for t in idx npz; do \
+	  rm -rf $(FUZZ_DIR)/corpus-$$t && cp -r tests/fuzz/corpus/$$t $(FUZZ_DIR)/corpus-$$t && \
+	  $(FUZZ_DIR)/fuzz_$${t}_reader -max_total_time=$(FUZZ_SECONDS) -rss_limit_mb=2048 -max_len=4096 \
+	    $(FUZZ_DIR)/corpus-$$t || exit 1; \
+	done
 
 bench: deps
 	@scripts/install-deps.sh $(BENCH_PACKAGES)

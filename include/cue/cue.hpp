@@ -15,6 +15,7 @@
 
 #include <cue/adapters/every_n_batches.hpp>
 #include <cue/adapters/every_n_epochs.hpp>
+#include <cue/adapters/guarded.hpp>
 #include <cue/adapters/when.hpp>
 #include <cue/callbacks/clip_grad_norm.hpp>
 #include <cue/callbacks/clip_grad_value.hpp>
@@ -25,5 +26,6 @@
 #include <cue/callbacks/model_checkpoint.hpp>
 #include <cue/callbacks/progbar_logger.hpp>
 #include <cue/callbacks/reduce_lr_on_plateau.hpp>
+#include <cue/callbacks/stop_on_signal.hpp>
 #include <cue/callbacks/terminate_on_nan.hpp>
 #include <cue/callbacks/time_limit.hpp>

@@ -54,6 +54,8 @@ TEST_CASE("read_idx names the file and the problem") {
   CHECK_THROWS_WITH(cue::data::read_idx(p), Catch::Contains("not an IDX file (bad magic number)"));
   p = write_gz("type.gz", idx_bytes({1}, 1, 0x0D));
   CHECK_THROWS_WITH(cue::data::read_idx(p), Catch::Contains("unsupported IDX element type"));
+  p = write_gz("huge.gz", idx_bytes({0xFFFFFF, 0xFFFFFF}, 4));  // a corrupt header (found by fuzzing)
+  CHECK_THROWS_WITH(cue::data::read_idx(p), Catch::Contains("dimension 0 is 16777215, more than the 4 bytes of data"));
   p = write_gz("short.gz", std::string("\0\0", 2));
   CHECK_THROWS_WITH(cue::data::read_idx(p), Catch::Contains("truncated: 2 bytes"));
   // a gzip stream cut in the middle

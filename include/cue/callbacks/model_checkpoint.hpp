@@ -49,6 +49,9 @@ struct model_checkpoint_options {
   save_frequency save_freq = every_epoch;
   std::optional<double> initial_value_threshold{};  ///< with save_best_only: the value to beat first
   int save_top_k = -1;  ///< keep only the k best files by the monitored metric (0: save none; -1: keep all)
+  /// (Lightning) when fit aborts with an exception, save to `on_exception<ext>` beside the
+  /// checkpoints (ext: the filepath's extension), so the work up to the failure is kept.
+  bool save_on_exception = false;
 };
 
 /// The fields of model_checkpoint_options, for reading it from configuration (<cue/config.hpp>).
@@ -61,7 +64,8 @@ constexpr auto fields_of(std::type_identity<model_checkpoint_options>) {
                   field{"mode", &model_checkpoint_options::mode},
                   field{"save_freq", &model_checkpoint_options::save_freq},
                   field{"initial_value_threshold", &model_checkpoint_options::initial_value_threshold},
-                  field{"save_top_k", &model_checkpoint_options::save_top_k});
+                  field{"save_top_k", &model_checkpoint_options::save_top_k},
+                  field{"save_on_exception", &model_checkpoint_options::save_on_exception});
 }
 
 /// Saves the learner as Keras 3's ModelCheckpoint does, each file written atomically (a temporary
@@ -69,7 +73,8 @@ constexpr auto fields_of(std::type_identity<model_checkpoint_options>) {
 /// under the final name.
 ///
 /// Hooks: on_train_begin (checks the filepath's placeholders against this fit's logs, before the
-/// first batch), on_epoch_begin, on_train_batch_end (batch-level saves), on_epoch_end.
+/// first batch), on_epoch_begin, on_train_batch_end (batch-level saves), on_epoch_end,
+/// on_exception (with save_on_exception).
 /// Needs a learner with save/load or save_weights/load_weights.
 /// Notes, as in Keras: `best` is not reset between fits; with save_best_only a save whose logs
 /// lack the metric (batch-level saves monitoring `val_*`) happens anyway; with an integer
@@ -132,6 +137,14 @@ class model_checkpoint {
 
   void on_epoch_end(auto& ctx) {
     if (opts_.save_freq.per_epoch) save(ctx, ctx.epoch(), std::nullopt);
+  }
+
+  void on_exception(auto& ctx) {
+    if (!opts_.save_on_exception) return;
+    const std::filesystem::path pattern = opts_.filepath;
+    std::string name = "on_exception";
+    name += pattern.extension().string();
+    write(ctx.learner(), pattern.parent_path() / name);
   }
 
   /// The best monitored value so far (with save_best_only), or the initial threshold.

@@ -43,13 +43,19 @@ inline xt::xarray<std::uint8_t> read_idx(const std::filesystem::path& path) {
   if (dims == 0 || dims > 4) throw fail("unsupported number of dimensions: " + std::to_string(dims));
   if (bytes.size() < 4 + 4 * dims) throw fail("truncated header");
   std::vector<std::size_t> shape(dims);
+  const std::size_t header = 4 + 4 * dims;
+  const std::size_t available = bytes.size() - header;
   std::size_t count = 1;
   for (std::size_t d = 0; d < dims; ++d) {
     const unsigned char* p = &bytes[4 + 4 * d];
     shape[d] = (std::size_t{p[0]} << 24) | (std::size_t{p[1]} << 16) | (std::size_t{p[2]} << 8) | p[3];
-    count *= shape[d];
+    // No dimension of a real array exceeds its element count, so a larger one is a corrupt header
+    // (and checking here keeps the product below from overflowing).
+    if (shape[d] > available)
+      throw fail("dimension " + std::to_string(d) + " is " + std::to_string(shape[d]) +
+                 ", more than the " + std::to_string(available) + " bytes of data");
+    count = count > available ? available + 1 : count * shape[d];
   }
-  const std::size_t header = 4 + 4 * dims;
   if (bytes.size() < header + count)
     throw fail("truncated: the header promises " + std::to_string(count) + " values, the file has " +
                std::to_string(bytes.size() - header));
