@@ -5,7 +5,8 @@ CXX ?= g++
 JOBS ?= $(shell nproc)
 BUILD_DIR := build/$(notdir $(CXX))
 PACKAGES := cmake make g++ clang libboost-dev catch2 nlohmann-json3-dev valgrind python3 \
-            libxtensor-dev libxsimd-dev libopenblas-dev zlib1g-dev dataset-fashion-mnist python3-numpy
+            libxtensor-dev libxsimd-dev libopenblas-dev zlib1g-dev dataset-fashion-mnist python3-numpy \
+            libclang-rt-14-dev
 
 BENCH_DIR := build/bench
 BENCH_PACKAGES := libbenchmark-dev python3-matplotlib
