@@ -16,6 +16,16 @@ namespace bench {
 
 using context = cue::context<int, cue::logs<"loss">>;
 
+/// The context every design receives, with what it views.
+struct event_site {
+  cue::run_state state;
+  int learner = 0;
+  cue::logs<"loss"> logs{0.5};
+  context ctx{state, learner, logs};
+  event_site() = default;
+  event_site(const event_site&) = delete;  // ctx points into it
+};
+
 // --- cue: plain types, composed at compile time. ----------------------------------------------
 template <std::size_t I>
 struct static_counter {  // handles the batch event: its body is one increment

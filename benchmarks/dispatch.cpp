@@ -12,10 +12,8 @@ namespace {
 template <std::size_t N, bool Used>
 void cue_static(benchmark::State& state) {
   auto group = bench::static_group(Used, std::make_index_sequence<N>{}, std::bool_constant<Used>{});
-  cue::run_state rs;
-  int learner = 0;
-  cue::logs<"loss"> logs{0.5};
-  bench::context ctx(rs, learner, logs);
+  bench::event_site site;
+  auto& ctx = site.ctx;
   for (auto _ : state) {
     cue::emit(cue::event::train_batch_end{}, group, ctx);
     benchmark::DoNotOptimize(group);
@@ -25,10 +23,8 @@ void cue_static(benchmark::State& state) {
 template <bool Used>
 void virtual_dispatch(benchmark::State& state) {
   auto list = bench::make_virtual(static_cast<std::size_t>(state.range(0)), Used);
-  cue::run_state rs;
-  int learner = 0;
-  cue::logs<"loss"> logs{0.5};
-  bench::context ctx(rs, learner, logs);
+  bench::event_site site;
+  auto& ctx = site.ctx;
   for (auto _ : state) {
     list.on_train_batch_end(ctx);
     benchmark::ClobberMemory();
@@ -39,10 +35,8 @@ template <bool Used>
 void function_list(benchmark::State& state) {
   std::vector<long> counters;
   auto f = bench::make_functions(static_cast<std::size_t>(state.range(0)), Used, counters);
-  cue::run_state rs;
-  int learner = 0;
-  cue::logs<"loss"> logs{0.5};
-  bench::context ctx(rs, learner, logs);
+  bench::event_site site;
+  auto& ctx = site.ctx;
   for (auto _ : state) {
     f.on_train_batch_end(ctx);
     benchmark::ClobberMemory();
@@ -54,10 +48,8 @@ void signals2(benchmark::State& state) {
   std::vector<long> counters;
   bench::signals s;
   bench::connect_signals(s, static_cast<std::size_t>(state.range(0)), Used, counters);
-  cue::run_state rs;
-  int learner = 0;
-  cue::logs<"loss"> logs{0.5};
-  bench::context ctx(rs, learner, logs);
+  bench::event_site site;
+  auto& ctx = site.ctx;
   for (auto _ : state) {
     s.on_train_batch_end(ctx);
     benchmark::ClobberMemory();
@@ -67,10 +59,8 @@ void signals2(benchmark::State& state) {
 template <bool Used>
 void dynamic(benchmark::State& state) {
   auto d = bench::make_dynamic(static_cast<std::size_t>(state.range(0)), Used);
-  cue::run_state rs;
-  int learner = 0;
-  cue::logs<"loss"> logs{0.5};
-  bench::context ctx(rs, learner, logs);
+  bench::event_site site;
+  auto& ctx = site.ctx;
   for (auto _ : state) {
     cue::emit(cue::event::train_batch_end{}, d, ctx);
     benchmark::ClobberMemory();

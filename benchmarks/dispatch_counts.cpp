@@ -15,12 +15,9 @@ namespace {
 
 template <class Deliver>
 long run(long events, Deliver&& deliver) {
-  cue::run_state rs;
-  int learner = 0;
-  cue::logs<"loss"> logs{0.5};
-  bench::context ctx(rs, learner, logs);
+  bench::event_site site;
   for (long i = 0; i < events; ++i) {
-    deliver(ctx);
+    deliver(site.ctx);
     asm volatile("" : : : "memory");  // each event's effects reach memory, as in the timed benchmark
   }
   return events;
