@@ -27,6 +27,7 @@ TEST_CASE("learning_rate_scheduler handles epoch begin only and needs a learning
   STATIC_REQUIRE(std::is_same_v<s::needs, cue::needs<cue::capability::learning_rate>>);
   STATIC_REQUIRE(cue::lr_schedule<double (*)(int)>);
   STATIC_REQUIRE(!cue::lr_schedule<int (*)(int)>);  // Keras rejects an int rate; here it does not compile
+  CHECK(cue::learning_rate_scheduler_options{}.verbose == 0);  // Keras's default
 }
 
 TEST_CASE("schedules of (epoch, lr) and of (epoch) set the rate each epoch trains with") {

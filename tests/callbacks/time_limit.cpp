@@ -21,6 +21,15 @@ struct ticking_clock {
 };
 }  // namespace
 
+TEST_CASE("time_limit handles train begin, batch end and epoch end") {
+  using ctx = cue::context<cue_test::learner, cue::logs<"loss">>;
+  STATIC_REQUIRE(cue::handles_on_train_begin<cue::time_limit, ctx>);
+  STATIC_REQUIRE(cue::handles_on_train_batch_end<cue::time_limit, ctx>);
+  STATIC_REQUIRE(cue::handles_on_epoch_end<cue::time_limit, ctx>);
+  STATIC_REQUIRE(!cue::handles_on_epoch_begin<cue::time_limit, ctx>);
+  CHECK(cue::time_limit_options{}.check_every_batch);
+}
+
 TEST_CASE("time_limit stops cleanly once the budget is spent") {
   cue_test::learner learner;
   const std::vector<batch> data{{1.0}, {1.0}, {1.0}};
