@@ -2,9 +2,10 @@
 // batch 32, 10% of the training set for validation), with the callbacks a user would attach.
 //
 //   fashion_mnist [--epochs 10] [--batch-size 32] [--seed 42] [--data DIR] [--threads 1]
-//                 [--limit N] [--out DIR]
+//                 [--limit N] [--out DIR] [--backup-dir DIR]
 //
 // --limit trains on the first N training images only (the tests use it to stay fast).
+#include <cue/callbacks/backup_and_restore.hpp>
 #include <cue/cue.hpp>
 #include <cue/data/fashion_mnist.hpp>
 #include <cue/nn/adam.hpp>
@@ -33,6 +34,7 @@ struct arguments {
   int threads = 1;
   std::size_t limit = 0;
   std::filesystem::path out = "fashion-mnist-run";
+  std::filesystem::path backup_dir{};  // resume after a crash: the same command continues the run
 };
 
 arguments parse(int argc, char** argv) {
@@ -48,6 +50,7 @@ arguments parse(int argc, char** argv) {
     else if (flag == "--threads") a.threads = std::stoi(value);
     else if (flag == "--limit") a.limit = std::stoul(value);
     else if (flag == "--out") a.out = value;
+    else if (flag == "--backup-dir") a.backup_dir = value;
     else throw std::invalid_argument("unknown option " + std::string(flag));
   }
   return a;
@@ -75,17 +78,23 @@ int main(int argc, char** argv) try {
 
   // [callbacks]
   cue::early_stopping<"val_loss"> early_stopping({.patience = 3, .restore_best_weights = true});
-  const auto start = std::chrono::steady_clock::now();
-  auto history = cue::fit(
-      model, train_batches, validation_batches, {.epochs = args.epochs},
+  cue::reduce_lr_on_plateau<"val_loss"> reduce_lr({.factor = 0.5, .patience = 2});
+  auto callbacks = cue::callbacks{
+      cue::stop_on_signal{},  // Ctrl-C or SIGTERM: finish the batch, save, stop cleanly
       cue::progbar_logger{},
       early_stopping,
       cue::model_checkpoint<"val_accuracy">(
           {.filepath = (args.out / "best.weights.npz").string(), .save_best_only = true,
            .save_weights_only = true}),
-      cue::reduce_lr_on_plateau<"val_loss">({.factor = 0.5, .patience = 2}),
-      cue::csv_logger({.filename = (args.out / "training.csv").string()}));
+      reduce_lr,
+      cue::csv_logger({.filename = (args.out / "training.csv").string(), .append = true})};
   // [callbacks]
+  const auto start = std::chrono::steady_clock::now();
+  auto history = args.backup_dir.empty()
+      ? cue::fit(model, train_batches, validation_batches, {.epochs = args.epochs}, callbacks)
+      : cue::fit(model, train_batches, validation_batches, {.epochs = args.epochs}, callbacks,
+                 cue::backup_and_restore({.backup_dir = args.backup_dir.string()}, early_stopping,
+                                         reduce_lr, train_batches));
   const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
 
   const auto test = cue::evaluate(model, test_batches);

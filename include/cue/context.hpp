@@ -3,6 +3,7 @@
 
 #include <cstddef>
 #include <exception>
+#include <optional>
 #include <span>
 #include <string_view>
 
@@ -31,6 +32,12 @@ struct run_state {
   bool validated = false;     ///< the current epoch's logs hold `val_*` values
   bool stop = false;          ///< a callback asked the loop to stop
   std::exception_ptr error{}; ///< set while `on_exception` runs
+  /// Set by a callback in on_train_begin (backup_and_restore) to resume: fit starts from this
+  /// epoch instead of `initial_epoch`, with `step` as restored (Keras reads `_initial_epoch` the
+  /// same way, after on_train_begin).
+  std::optional<int> resume_epoch{};
+  /// Set when the stop came from outside the run (a signal): backups are then kept.
+  bool interrupted = false;
 };
 
 /// The argument of every hook: a view of the loop's state, the learner and this event's logs.

@@ -12,11 +12,13 @@
 #include <cue/learner.hpp>
 #include <cue/logs.hpp>
 #include <cue/requirements.hpp>
+#include <cue/state.hpp>
 
 #include <cue/adapters/every_n_batches.hpp>
 #include <cue/adapters/every_n_epochs.hpp>
 #include <cue/adapters/guarded.hpp>
 #include <cue/adapters/when.hpp>
+#include <cue/callbacks/backup_and_restore.hpp>
 #include <cue/callbacks/clip_grad_norm.hpp>
 #include <cue/callbacks/clip_grad_value.hpp>
 #include <cue/callbacks/csv_logger.hpp>

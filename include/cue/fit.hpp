@@ -256,7 +256,8 @@ history fit_loop(Cbs& cbs, Learner& learner, Data& data, ValData* val, const fit
   bool ran_epoch = false;
   try {
     notify(event::train_begin{}, all, state, learner, none);
-    for (int epoch = opts.initial_epoch; epoch < opts.epochs; ++epoch) {
+    const int first_epoch = state.resume_epoch.value_or(opts.initial_epoch);
+    for (int epoch = first_epoch; epoch < opts.epochs; ++epoch) {
       state.epoch = epoch;
       state.validated = false;
       state.batch = 0;

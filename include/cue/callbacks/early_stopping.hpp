@@ -10,9 +10,11 @@
 #include <string>
 #include <type_traits>
 #include <utility>
+#include <vector>
 
 #include <cue/context.hpp>
 #include <cue/options.hpp>
+#include <cue/state.hpp>
 #include <cue/fixed_string.hpp>
 #include <cue/learner.hpp>
 #include <cue/monitor.hpp>
@@ -127,6 +129,34 @@ class early_stopping {
   [[nodiscard]] const options& config() const noexcept { return opts_; }
   /// The direction the metric improves in, with automatic resolved.
   [[nodiscard]] cue::mode resolved_mode() const noexcept { return mode_; }
+
+  /// Its state, for a resumed run (backup_and_restore): wait, best, epochs, and the best
+  /// weights when the learner's snapshot is float arrays (`std::vector<std::vector<float>>`).
+  [[nodiscard]] cue::state_dict state_dict() const {
+    cue::state_dict d{{"wait", std::to_string(wait_)},
+                      {"stopped_epoch", std::to_string(stopped_epoch_)},
+                      {"best_epoch", std::to_string(best_epoch_)},
+                      {"best", state::number(best_)}};
+    if (const auto* w = std::any_cast<std::vector<std::vector<float>>>(&best_weights_)) {
+      d["best_weights.count"] = std::to_string(w->size());
+      for (std::size_t i = 0; i < w->size(); ++i) d["best_weights." + std::to_string(i)] = state::floats((*w)[i]);
+    }
+    return d;
+  }
+  void load_state_dict(const cue::state_dict& d) {
+    const std::string owner = "early_stopping";
+    wait_ = std::stoi(state::at(d, "wait", owner));
+    stopped_epoch_ = std::stoi(state::at(d, "stopped_epoch", owner));
+    best_epoch_ = std::stoi(state::at(d, "best_epoch", owner));
+    best_ = state::to_optional(state::at(d, "best", owner));
+    best_weights_.reset();
+    if (auto it = d.find("best_weights.count"); it != d.end()) {
+      std::vector<std::vector<float>> w(std::stoul(it->second));
+      for (std::size_t i = 0; i < w.size(); ++i)
+        w[i] = state::to_floats(state::at(d, "best_weights." + std::to_string(i), owner));
+      best_weights_ = std::move(w);
+    }
+  }
 
  private:
   template <class L>

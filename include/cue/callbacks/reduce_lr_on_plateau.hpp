@@ -11,6 +11,7 @@
 
 #include <cue/context.hpp>
 #include <cue/options.hpp>
+#include <cue/state.hpp>
 #include <cue/fixed_string.hpp>
 #include <cue/learner.hpp>
 #include <cue/monitor.hpp>
@@ -111,6 +112,18 @@ class reduce_lr_on_plateau {
   [[nodiscard]] int cooldown_counter() const noexcept { return cooldown_counter_; }
   [[nodiscard]] const options& config() const noexcept { return opts_; }
   [[nodiscard]] cue::mode resolved_mode() const noexcept { return mode_; }
+
+  /// Its state, for a resumed run (backup_and_restore).
+  [[nodiscard]] cue::state_dict state_dict() const {
+    return {{"best", state::number(best_)},
+            {"wait", std::to_string(wait_)},
+            {"cooldown_counter", std::to_string(cooldown_counter_)}};
+  }
+  void load_state_dict(const cue::state_dict& d) {
+    best_ = state::to_optional(state::at(d, "best", "reduce_lr_on_plateau"));
+    wait_ = std::stoi(state::at(d, "wait", "reduce_lr_on_plateau"));
+    cooldown_counter_ = std::stoi(state::at(d, "cooldown_counter", "reduce_lr_on_plateau"));
+  }
 
  private:
   options opts_;

@@ -72,6 +72,7 @@ class stop_on_signal {
     if (detail::stop_signal_received == 0) return;
     received_ = detail::stop_signal_received;
     restore();  // a second signal acts as without cue
+    ctx.state().interrupted = true;
     ctx.request_stop();
   }
   void restore() {

@@ -16,6 +16,8 @@
 #include <xtensor/xtensor.hpp>
 #include <xtensor/xview.hpp>
 
+#include <cue/state.hpp>
+
 namespace cue::data {
 
 /// One batch: rows of features and their integer labels. `size()` is the number of examples,
@@ -107,6 +109,11 @@ class batches {
   /// Passes started so far (the shuffle's state); set it to resume a run's order.
   [[nodiscard]] std::uint64_t passes() const noexcept { return passes_; }
   void set_passes(std::uint64_t p) noexcept { passes_ = p; }
+  /// The shuffle's state, for a resumed run (backup_and_restore).
+  [[nodiscard]] cue::state_dict state_dict() const { return {{"passes", std::to_string(passes_)}}; }
+  void load_state_dict(const cue::state_dict& d) {
+    passes_ = std::stoull(cue::state::at(d, "passes", "batches"));
+  }
 
  private:
   batch gather(const std::vector<std::size_t>& order, std::size_t at) const {

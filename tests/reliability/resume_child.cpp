@@ -1,0 +1,43 @@
+// The training the kill test interrupts: a small classifier with early stopping, reduce-LR and a
+// shuffled dataset, backed up every epoch. Prints the final weights' digest.
+// Usage: resume_child BACKUP_DIR (an empty BACKUP_DIR argument: no backup, the reference run)
+#include <cstdio>
+#include <random>
+#include <string>
+
+#include <cue/callbacks/backup_and_restore.hpp>
+#include <cue/cue.hpp>
+#include <cue/nn/adam.hpp>
+#include <cue/nn/blas.hpp>
+#include <cue/nn/classifier.hpp>
+#include <cue/nn/dense.hpp>
+#include <cue/nn/relu.hpp>
+#include <cue/nn/sequential.hpp>
+
+int main(int argc, char** argv) {
+  cue::nn::set_threads(1);
+  const std::string backup_dir = argc > 1 ? argv[1] : "";
+  cue::data::dataset d{xt::xtensor<float, 2>::from_shape({8000, 64}), xt::xtensor<std::int32_t, 1>::from_shape({8000})};
+  std::mt19937_64 r(3);
+  for (std::size_t i = 0; i < 8000; ++i) {
+    d.y(i) = static_cast<std::int32_t>(r() % 4);
+    for (std::size_t f = 0; f < 64; ++f)
+      d.x(i, f) = static_cast<float>(r() % 1000) / 1000.0f + (f % 4 == static_cast<std::size_t>(d.y(i)) ? 0.3f : 0.0f);
+  }
+  const auto [train, val] = cue::data::split(d, 0.25);
+  std::mt19937_64 rng(7);
+  cue::nn::sequential net{cue::nn::dense(64, 128, rng), cue::nn::relu{}, cue::nn::dense(128, 4, rng)};
+  cue::nn::classifier model(std::move(net), cue::nn::adam({.learning_rate = 3e-3}));
+  cue::data::batches train_batches(train, {.batch_size = 16, .seed = 11});
+  cue::data::batches val_batches(val, {.batch_size = 64, .shuffle = false});
+  cue::early_stopping<"val_loss"> early_stop({.patience = 6, .restore_best_weights = true});
+  cue::reduce_lr_on_plateau<"val_loss"> reduce_lr({.factor = 0.5, .patience = 1});
+  const cue::fit_options opts{.epochs = 30};
+  if (backup_dir.empty()) {
+    cue::fit(model, train_batches, val_batches, opts, early_stop, reduce_lr);
+  } else {
+    cue::backup_and_restore backup({.backup_dir = backup_dir}, early_stop, reduce_lr, train_batches);
+    cue::fit(model, train_batches, val_batches, opts, early_stop, reduce_lr, backup);
+  }
+  std::printf("digest=%s\n", model.weights_digest().c_str());
+}
