@@ -17,6 +17,7 @@
 #include <cue/adapters/every_n_batches.hpp>
 #include <cue/adapters/every_n_epochs.hpp>
 #include <cue/adapters/guarded.hpp>
+#include <cue/adapters/in_background.hpp>
 #include <cue/adapters/when.hpp>
 #include <cue/callbacks/backup_and_restore.hpp>
 #include <cue/callbacks/clip_grad_norm.hpp>
