@@ -1,4 +1,5 @@
 #include <cue/callbacks/backup_and_restore.hpp>
+#include <cue/callbacks/model_checkpoint.hpp>
 
 #include <filesystem>
 #include <fstream>
@@ -117,6 +118,7 @@ TEST_CASE("stateful callbacks save and restore their state") {
   STATIC_REQUIRE(cue::stateful<cue::early_stopping<"val_loss">>);
   STATIC_REQUIRE(cue::stateful<cue::reduce_lr_on_plateau<"val_loss">>);
   STATIC_REQUIRE(cue::stateful<cue::data::batches>);
+  STATIC_REQUIRE(cue::stateful<cue::model_checkpoint<"val_loss">>);
   cue::reduce_lr_on_plateau<"val_loss"> a, b;
   b.load_state_dict({{"best", "0.25"}, {"wait", "3"}, {"cooldown_counter", "1"}});
   CHECK(b.best() == 0.25);
@@ -124,4 +126,18 @@ TEST_CASE("stateful callbacks save and restore their state") {
   a.load_state_dict(b.state_dict());
   CHECK(a.cooldown_counter() == 1);
   CHECK_THROWS_WITH(a.load_state_dict({}), "cue: the saved state of reduce_lr_on_plateau has no 'best'");
+}
+
+TEST_CASE("model_checkpoint's best and top-k list survive a resume (Lightning #1463)") {
+  cue::model_checkpoint<"val_loss"> a({.filepath = "m-{epoch}.bin", .save_top_k = 2});
+  a.load_state_dict({{"best", "0.5"}, {"batches_since_save", "7"}, {"last_batch_seen", "3"},
+                     {"save_count", "4"}, {"kept", "2"}, {"kept.0.score", "0.5"},
+                     {"kept.0.path", "m-2.bin"}, {"kept.1.score", "0.75"}, {"kept.1.path", "m-1.bin"}});
+  CHECK(a.best() == 0.5);
+  CHECK(a.save_count() == 4);
+  REQUIRE(a.best_k().size() == 2);
+  CHECK(a.best_k()[1].second == "m-1.bin");
+  cue::model_checkpoint<"val_loss"> b({.filepath = "m-{epoch}.bin"});
+  b.load_state_dict(a.state_dict());
+  CHECK(b.state_dict() == a.state_dict());
 }

@@ -23,6 +23,7 @@
 #include <cue/learner.hpp>
 #include <cue/monitor.hpp>
 #include <cue/python_format.hpp>
+#include <cue/state.hpp>
 
 namespace cue {
 
@@ -158,6 +159,33 @@ class model_checkpoint {
     return kept_;
   }
   [[nodiscard]] const options& config() const noexcept { return opts_; }
+
+  /// Its state, for a resumed run (backup_and_restore): the best value, the batch count towards
+  /// the next save, and the files kept by save_top_k.
+  [[nodiscard]] cue::state_dict state_dict() const {
+    cue::state_dict d{{"best", state::number(best_)},
+                      {"batches_since_save", std::to_string(batches_since_save_)},
+                      {"last_batch_seen", last_batch_seen_ ? std::to_string(*last_batch_seen_) : "none"},
+                      {"save_count", std::to_string(save_count_)},
+                      {"kept", std::to_string(kept_.size())}};
+    for (std::size_t i = 0; i < kept_.size(); ++i) {
+      d["kept." + std::to_string(i) + ".score"] = state::number(kept_[i].first);
+      d["kept." + std::to_string(i) + ".path"] = kept_[i].second.string();
+    }
+    return d;
+  }
+  void load_state_dict(const cue::state_dict& d) {
+    const std::string owner = "model_checkpoint";
+    best_ = state::to_optional(state::at(d, "best", owner));
+    batches_since_save_ = std::stoll(state::at(d, "batches_since_save", owner));
+    const auto& last = state::at(d, "last_batch_seen", owner);
+    last_batch_seen_ = last == "none" ? std::nullopt : std::optional<long long>(std::stoll(last));
+    save_count_ = std::stoull(state::at(d, "save_count", owner));
+    kept_.clear();
+    for (std::size_t i = 0, n = std::stoul(state::at(d, "kept", owner)); i < n; ++i)
+      kept_.emplace_back(state::to_double(state::at(d, "kept." + std::to_string(i) + ".score", owner)),
+                         state::at(d, "kept." + std::to_string(i) + ".path", owner));
+  }
 
  private:
   void check_placeholders(std::span<const std::string_view> available) const {
