@@ -73,18 +73,21 @@ class context {
   Logs* logs_;
 };
 
+/// The one rule of absent values: a `val_*` value is measured only on epochs where validation ran
+/// (`validated`); every other value always is. For names known at run time (loggers).
+[[nodiscard]] constexpr bool is_measured(std::string_view name, bool validated) noexcept {
+  return validated || !name.starts_with("val_");
+}
+
 /// Whether this event's logs hold a measured value named `Name`. False at compile time for a name
 /// the logs type lacks; for a `val_*` name, true only on epochs where validation ran (on the
 /// others such values are NaN). Use it where Keras code would test `"val_loss" in logs`.
 template <fixed_string Name, class Learner, class Logs>
 [[nodiscard]] constexpr bool has_log(const context<Learner, Logs>& ctx) noexcept {
-  if constexpr (!Logs::template contains<Name>) {
+  if constexpr (!Logs::template contains<Name>)
     return false;
-  } else if constexpr (Name.view().starts_with("val_")) {
-    return ctx.validated();
-  } else {
-    return true;
-  }
+  else
+    return is_measured(Name.view(), ctx.validated());
 }
 
 }  // namespace cue

@@ -101,7 +101,7 @@ class csv_logger {
     for (const auto& k : keys_) {
       *out_ << opts_.separator;
       const auto it = std::find(logs.names.begin(), logs.names.end(), k);
-      const bool missing = it == logs.names.end() || (k.starts_with("val_") && !ctx.validated());
+      const bool missing = it == logs.names.end() || !is_measured(k, ctx.validated());
       *out_ << (missing ? std::string("NA")
                         : python_repr(logs.values[static_cast<std::size_t>(it - logs.names.begin())]));
     }

@@ -8,6 +8,8 @@
 #include <string_view>
 #include <vector>
 
+#include <cue/context.hpp>
+
 namespace cue {
 
 /// Records every epoch's logs. `fit` returns one; passing one as a callback records across fits.
@@ -44,7 +46,7 @@ class history {
     const auto& logs = ctx.logs();
     for (std::size_t i = 0; i < logs.names.size(); ++i) {
       const std::string_view name = logs.names[i];
-      if (name.starts_with("val_") && !ctx.validated()) continue;
+      if (!is_measured(name, ctx.validated())) continue;
       auto it = values_.find(name);
       if (it == values_.end()) it = values_.emplace(std::string(name), std::vector<double>{}).first;
       it->second.push_back(logs.values[i]);

@@ -137,7 +137,7 @@ class progbar_logger {
   static std::string metrics(const Logs& logs, bool validated) {
     std::vector<std::size_t> order;
     for (std::size_t i = 0; i < Logs::size; ++i)
-      if (validated || !logs.names[i].starts_with("val_")) order.push_back(i);
+      if (is_measured(logs.names[i], validated)) order.push_back(i);
     std::sort(order.begin(), order.end(),
               [&](std::size_t a, std::size_t b) { return logs.names[a] < logs.names[b]; });
     std::string out;
