@@ -40,7 +40,7 @@ int main(int argc, char** argv) {
     const auto dir = std::filesystem::temp_directory_path() / "cue-fashion-counts";
     std::ostringstream progress, csv;
     cue::early_stopping<"val_loss"> es({.patience = 3, .restore_best_weights = true});
-    auto h = cue::fit(model, tb, vb, {.epochs = epochs}, cue::progbar_logger(progress), es,
+    auto h = cue::fit(model, tb, vb, {.epochs = epochs}, cue::stop_on_signal{}, cue::progbar_logger(progress), es,
                       cue::model_checkpoint<"val_accuracy">({.filepath = (dir / "best.npz").string(),
                                                              .save_best_only = true,
                                                              .save_weights_only = true}),

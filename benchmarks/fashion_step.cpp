@@ -52,7 +52,7 @@ void with_callbacks(benchmark::State& state) {
   std::ostringstream progress, csv;
   cue::early_stopping<"val_loss"> es({.patience = 3, .restore_best_weights = true});
   for (auto _ : state) {
-    cue::fit(model, tb, vb, {.epochs = 1}, cue::progbar_logger(progress), es,
+    cue::fit(model, tb, vb, {.epochs = 1}, cue::stop_on_signal{}, cue::progbar_logger(progress), es,
              cue::model_checkpoint<"val_accuracy">({.filepath = (dir / "best.npz").string(),
                                                     .save_best_only = true, .save_weights_only = true}),
              cue::reduce_lr_on_plateau<"val_loss">({.factor = 0.5, .patience = 2}),
