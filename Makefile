@@ -40,13 +40,13 @@ test-sanitize: deps
 	cmake --build $(SANITIZE_DIR) -j $(JOBS)
 	cd $(SANITIZE_DIR) && ctest --output-on-failure -j $(JOBS) -E "compile_fail|consumer|headers|readme"
 
-# libFuzzer (clang) on the IDX reader, the .npz loader and the backup's state file, each for
-# FUZZ_SECONDS, from the seed
-# corpus in tests/fuzz/corpus (new inputs go to a scratch copy, not into the repository).
+# libFuzzer (clang) on the IDX reader, the checkpoint loader and the backup's state file, each for
+# FUZZ_SECONDS, from the seed corpus in tests/fuzz/corpus (new inputs go to a scratch copy, not
+# into the repository).
 fuzz: deps
 	cmake -S tests/fuzz -B $(FUZZ_DIR) -DCMAKE_CXX_COMPILER=clang++ -DCMAKE_BUILD_TYPE=RelWithDebInfo
 	cmake --build $(FUZZ_DIR) -j $(JOBS)
-	for t in idx npz state; do \
+	for t in idx checkpoint backup; do \
 	  rm -rf $(FUZZ_DIR)/corpus-$$t && cp -r tests/fuzz/corpus/$$t $(FUZZ_DIR)/corpus-$$t && \
 	  $(FUZZ_DIR)/fuzz_$${t}_reader -max_total_time=$(FUZZ_SECONDS) -rss_limit_mb=2048 -max_len=4096 \
 	    $(FUZZ_DIR)/corpus-$$t || exit 1; \

@@ -2,7 +2,7 @@
 // batch 32, 10% of the training set for validation), with the callbacks a user would attach.
 //
 //   fashion_mnist [--epochs 10] [--batch-size 32] [--seed 42] [--data DIR] [--threads 1]
-//                 [--limit N] [--out DIR] [--backup-dir DIR]
+//                 [--limit N] [--out DIR] [--backup-dir DIR [--backup-every N]]
 //
 // --limit trains on the first N training images only (the tests use it to stay fast).
 #include <cue/callbacks/backup_and_restore.hpp>
@@ -35,6 +35,7 @@ struct arguments {
   std::size_t limit = 0;
   std::filesystem::path out = "fashion-mnist-run";
   std::filesystem::path backup_dir{};  // resume after a crash: the same command continues the run
+  int backup_every = 0;                // back up every N batches rather than every epoch
 };
 
 arguments parse(int argc, char** argv) {
@@ -51,6 +52,7 @@ arguments parse(int argc, char** argv) {
     else if (flag == "--limit") a.limit = std::stoul(value);
     else if (flag == "--out") a.out = value;
     else if (flag == "--backup-dir") a.backup_dir = value;
+    else if (flag == "--backup-every") a.backup_every = std::stoi(value);
     else throw std::invalid_argument("unknown option " + std::string(flag));
   }
   return a;
@@ -93,8 +95,11 @@ int main(int argc, char** argv) try {
   auto history = args.backup_dir.empty()
       ? cue::fit(model, train_batches, validation_batches, {.epochs = args.epochs}, callbacks)
       : cue::fit(model, train_batches, validation_batches, {.epochs = args.epochs}, callbacks,
-                 cue::backup_and_restore({.backup_dir = args.backup_dir.string()}, early_stopping,
-                                         reduce_lr, train_batches));
+                 cue::backup_and_restore({.backup_dir = args.backup_dir.string(),
+                                          .save_freq = args.backup_every > 0
+                                                           ? cue::save_frequency(args.backup_every)
+                                                           : cue::every_epoch},
+                                         early_stopping, reduce_lr, train_batches));
   const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
 
   const auto test = cue::evaluate(model, test_batches);

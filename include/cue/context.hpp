@@ -6,6 +6,7 @@
 #include <optional>
 #include <span>
 #include <string_view>
+#include <vector>
 
 #include <cue/logs.hpp>
 
@@ -23,6 +24,14 @@ struct loop_params {
   std::span<const std::string_view> batch_log_names{};
 };
 
+/// Where a resumed fit starts: at `epoch`, after its first `batch` batches (skipped, not run),
+/// carrying on from `running`, the training sums those batches left (see run_state::running).
+struct resume_point {
+  int epoch = 0;
+  std::size_t batch = 0;
+  std::vector<double> running{};
+};
+
 /// The mutable state of one run of a loop. A user's own loop creates one and updates it as it goes.
 struct run_state {
   loop_params params{};
@@ -32,10 +41,14 @@ struct run_state {
   bool validated = false;     ///< the current epoch's logs hold `val_*` values
   bool stop = false;          ///< a callback asked the loop to stop
   std::exception_ptr error{}; ///< set while `on_exception` runs
-  /// Set by a callback in on_train_begin (backup_and_restore) to resume: fit starts from this
-  /// epoch instead of `initial_epoch`, with `step` as restored (Keras reads `_initial_epoch` the
-  /// same way, after on_train_begin).
-  std::optional<int> resume_epoch{};
+  /// Set by a callback in on_train_begin (backup_and_restore) to resume: fit starts there instead
+  /// of at `initial_epoch`, with `step` as restored (Keras reads `_initial_epoch` the same way,
+  /// after on_train_begin, but always from an epoch's first batch).
+  std::optional<resume_point> resume{};
+  /// In on_train_batch_end, the epoch's training sums so far: each training log's sample-weighted
+  /// sum, then the total weight (what the running means are made of, exactly; a mid-epoch backup
+  /// saves it). Empty elsewhere.
+  std::span<const double> running{};
   /// Set when the stop came from outside the run (a signal): backups are then kept.
   bool interrupted = false;
 };

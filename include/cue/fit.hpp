@@ -11,6 +11,8 @@
 // exception is rethrown, and on_train_end is not called (as in Keras).
 #pragma once
 
+#include <algorithm>
+#include <array>
 #include <cstddef>
 #include <exception>
 #include <limits>
@@ -71,19 +73,20 @@ constexpr double batch_weight(const Batch& b) {
     return 1.0;
 }
 
-// Sample-weighted running means of a logs type; sums are kept per batch, means made on demand.
+// Sample-weighted running means of a logs type: each log's weighted sum, then the total weight,
+// kept in one array (run_state::running shows it); means made on demand.
 template <class Logs>
 struct mean_of {
-  Logs sums{};
-  double weight = 0.0;
+  std::array<double, Logs::size + 1> sums{};
   constexpr void add(const Logs& l, double w) {
-    for (std::size_t i = 0; i < Logs::size; ++i) sums.values[i] += l.values[i] * w;
-    weight += w;
+    for (std::size_t i = 0; i < Logs::size; ++i) sums[i] += l.values[i] * w;
+    sums[Logs::size] += w;
   }
   [[nodiscard]] constexpr Logs mean() const {
+    const double weight = sums[Logs::size];
     Logs out;
     for (std::size_t i = 0; i < Logs::size; ++i)
-      out.values[i] = weight > 0 ? sums.values[i] / weight : std::numeric_limits<double>::quiet_NaN();
+      out.values[i] = weight > 0 ? sums[i] / weight : std::numeric_limits<double>::quiet_NaN();
     return out;
   }
 };
@@ -238,6 +241,32 @@ auto test_loop(Cbs& cbs, run_state& state, Learner& learner, Data& data) {
   return result;
 }
 
+// A resumed epoch: its first `at.batch` batches are skipped (the backup holds what they did) and
+// the training sums they left are restored, so the epoch's logs are those of an unbroken run.
+template <std::size_t N>
+std::array<double, N> restored_sums(const resume_point& at) {  // by value: see skip_batches
+  if (at.running.size() != N)
+    throw std::runtime_error("cue: resuming epoch " + std::to_string(at.epoch) + " at batch " +
+                             std::to_string(at.batch) + ": the backup holds " +
+                             std::to_string(at.running.size()) + " training sums, this fit's logs need " +
+                             std::to_string(N) + "; resume with the same learner");
+  std::array<double, N> sums{};
+  std::copy(at.running.begin(), at.running.end(), sums.begin());
+  return sums;
+}
+// The iterator after the batches a resumed epoch skips. Taken and returned by value, as the sums
+// above: a local whose address reaches a function not inlined lives in memory for the whole
+// epoch, which costs every batch.
+template <class It, class End>
+It skip_batches(It it, const End& end, const resume_point& at) {
+  for (std::size_t k = 0; k < at.batch; ++k, ++it)
+    if (it == end)
+      throw std::runtime_error("cue: resuming epoch " + std::to_string(at.epoch) + " after batch " +
+                               std::to_string(at.batch) + ", but the training data has only " +
+                               std::to_string(k) + " batches per epoch; resume with the same data");
+  return it;
+}
+
 template <class ValData, class Cbs, class Learner, class Data>
 history fit_loop(Cbs& cbs, Learner& learner, Data& data, ValData* val, const fit_options& opts) {
   using Batch = batch_of<Data>;
@@ -256,14 +285,27 @@ history fit_loop(Cbs& cbs, Learner& learner, Data& data, ValData* val, const fit
   bool ran_epoch = false;
   try {
     notify(event::train_begin{}, all, state, learner, none);
-    const int first_epoch = state.resume_epoch.value_or(opts.initial_epoch);
+    const int first_epoch = state.resume ? state.resume->epoch : opts.initial_epoch;
     for (int epoch = first_epoch; epoch < opts.epochs; ++epoch) {
       state.epoch = epoch;
       state.validated = false;
       state.batch = 0;
       notify(event::epoch_begin{}, cbs, state, learner, none);
       mean_of<TL> means;
-      for (auto&& batch : data) {
+      // Shown only to batch-end hooks (mid-epoch backups): once the address escapes, the sums
+      // live in memory rather than registers, which costs every batch.
+      if constexpr (handled<event::train_batch_end, Cbs, Learner, TL>) state.running = means.sums;
+      auto it = std::ranges::begin(data);
+      const auto end = std::ranges::end(data);
+      if (state.resume) {
+        const resume_point at = *std::exchange(state.resume, std::nullopt);
+        if (at.batch > 0) means.sums = restored_sums<TL::size + 1>(at);
+        it = skip_batches(std::move(it), end, at);
+        state.batch = at.batch;
+        if (state.stop) it = end;  // the backup was made after the batch that asked to stop
+      }
+      for (; it != end; ++it) {
+        auto&& batch = *it;
         notify(event::train_batch_begin{}, cbs, state, learner, none);
         means.add(train_one(cbs, state, learner, batch), batch_weight(batch));
         if constexpr (handled<event::train_batch_end, Cbs, Learner, TL>) {
@@ -274,6 +316,7 @@ history fit_loop(Cbs& cbs, Learner& learner, Data& data, ValData* val, const fit
         ++state.step;
         if (state.stop) break;
       }
+      state.running = {};
       typename epoch_logs<Learner, Batch, ValData>::measured measured;
       if constexpr (with_validation) {
         using VL = test_logs_t<Learner, batch_of<ValData>>;

@@ -1,19 +1,19 @@
 // cue::state_dict: what a stateful callback (or dataset) saves so a resumed run continues it
-// exactly (PyTorch Lightning's state_dict), and the text file that carries it: versioned and
-// checksummed, so a corrupt or truncated file is refused rather than half-read.
+// exactly (PyTorch Lightning's state_dict), with the conversions that keep its numbers exact.
+// Files carry it in cue's one format (<cue/io/archive.hpp>).
 #pragma once
 
+#include <charconv>
 #include <cmath>
 #include <concepts>
-#include <cstdint>
-#include <iterator>
 #include <cstdio>
-#include <fstream>
 #include <map>
 #include <optional>
+#include <span>
 #include <sstream>
 #include <stdexcept>
 #include <string>
+#include <system_error>
 #include <vector>
 
 #include <cue/python_format.hpp>
@@ -39,10 +39,25 @@ inline double to_double(const std::string& s) {
   if (s == "inf") return INFINITY;
   if (s == "-inf") return -INFINITY;
   std::size_t used = 0;
-  const double v = std::stod(s, &used);
-  if (used != s.size()) throw std::invalid_argument("cue: state: '" + s + "' is not a number");
+  double v = 0;
+  try {
+    v = std::stod(s, &used);
+  } catch (const std::exception&) {
+    used = std::string::npos;
+  }
+  if (used != s.size()) throw std::runtime_error("cue: state: '" + s + "' is not a number");
   return v;
 }
+/// A whole number as std::to_string writes it, or an error naming the text.
+template <std::integral T = long long>
+T to_integer(const std::string& s) {
+  T v{};
+  const auto [end, error] = std::from_chars(s.data(), s.data() + s.size(), v);
+  if (error != std::errc{} || end != s.data() + s.size() || s.empty())
+    throw std::runtime_error("cue: state: '" + s + "' is not a whole number that fits");
+  return v;
+}
+inline std::size_t to_count(const std::string& s) { return to_integer<std::size_t>(s); }
 inline std::optional<double> to_optional(const std::string& s) {
   if (s == "none") return std::nullopt;
   return to_double(s);
@@ -64,71 +79,35 @@ inline std::vector<float> to_floats(const std::string& s) {
   while (in >> word) out.push_back(static_cast<float>(to_double(word)));
   return out;
 }
+/// Doubles, each exactly (17 significant digits round-trip a double).
+inline std::string numbers(std::span<const double> v) {
+  std::string out;
+  char buf[40];
+  for (double d : v) {
+    std::snprintf(buf, sizeof buf, "%.17g ", d);
+    out += buf;
+  }
+  return out;
+}
+inline std::vector<double> to_doubles(const std::string& s) {
+  std::vector<double> out;
+  std::istringstream in(s);
+  std::string word;
+  while (in >> word) out.push_back(to_double(word));
+  return out;
+}
+/// The entries under `prefix`, without it (one part of a state made of several).
+inline state_dict slice(const state_dict& d, const std::string& prefix) {
+  state_dict out;
+  for (auto it = d.lower_bound(prefix); it != d.end() && it->first.starts_with(prefix); ++it)
+    out.emplace(it->first.substr(prefix.size()), it->second);
+  return out;
+}
 /// The value at `key`, or an error naming the key and the file part it belongs to.
 inline const std::string& at(const state_dict& d, const std::string& key, const std::string& owner) {
   const auto it = d.find(key);
   if (it == d.end()) throw std::runtime_error("cue: the saved state of " + owner + " has no '" + key + "'");
   return it->second;
-}
-
-// CRC-32 (IEEE), so the file needs no library beyond the standard one.
-inline std::uint32_t crc32(const std::string& s) {
-  std::uint32_t c = 0xFFFFFFFFu;
-  for (unsigned char byte : s) {
-    c ^= byte;
-    for (int k = 0; k < 8; ++k) c = (c >> 1) ^ (0xEDB88320u & (0u - (c & 1u)));
-  }
-  return ~c;
-}
-
-inline constexpr int format_version = 1;
-
-/// The text of a state file: a version line, one `key<TAB>value` line per entry (values without
-/// newlines), then `crc32 <hex>` over everything before it.
-inline std::string serialize(const state_dict& d) {
-  std::string body = "cue-state " + std::to_string(format_version) + "\n";
-  for (const auto& [k, v] : d) {
-    if (k.find_first_of("\t\n") != std::string::npos || v.find('\n') != std::string::npos)
-      throw std::invalid_argument("cue: state: key '" + k + "' or its value has a tab or newline");
-    body += k;
-    body += '\t';
-    body += v;
-    body += '\n';
-  }
-  char crc[32];
-  std::snprintf(crc, sizeof crc, "crc32 %08x\n", crc32(body));
-  return body + crc;
-}
-
-/// Parses a state file's text; errors name `path` and what is wrong (version, truncation,
-/// checksum).
-inline state_dict parse(const std::string& text, const std::string& path) {
-  auto fail = [&](const std::string& what) { return std::runtime_error("cue: " + path + ": " + what); };
-  if (!text.starts_with("cue-state ")) throw fail("not a cue state file");
-  const auto last = text.rfind("crc32 ");
-  if (last == std::string::npos || !text.ends_with("\n")) throw fail("truncated (no checksum line)");
-  const std::string body = text.substr(0, last);
-  char expected[32];
-  std::snprintf(expected, sizeof expected, "%08x", crc32(body));
-  if (text.substr(last + 6, 8) != expected) throw fail("checksum mismatch (corrupt or truncated)");
-  std::istringstream in(body);
-  std::string line;
-  std::getline(in, line);
-  if (line != "cue-state " + std::to_string(format_version))
-    throw fail("format '" + line + "' is not version " + std::to_string(format_version) + " of cue's");
-  state_dict d;
-  while (std::getline(in, line)) {
-    const auto tab = line.find('\t');
-    if (tab == std::string::npos) throw fail("malformed line '" + line.substr(0, 40) + "'");
-    d[line.substr(0, tab)] = line.substr(tab + 1);
-  }
-  return d;
-}
-
-inline state_dict read_file(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) throw std::runtime_error("cue: cannot open " + path);
-  return parse(std::string(std::istreambuf_iterator<char>(in), {}), path);
 }
 
 }  // namespace state

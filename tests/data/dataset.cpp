@@ -57,3 +57,22 @@ TEST_CASE("split keeps the first part for training and the last for validation, 
   CHECK_THROWS_AS(cue::data::split(numbered(10), 1.5), std::invalid_argument);
   CHECK_THROWS_AS(cue::data::batches(train, {.batch_size = 0}), std::invalid_argument);
 }
+
+TEST_CASE("during a pass, the saved state deals that pass again; after it, the next one") {
+  const auto d = numbered(10);
+  cue::data::batches b(d, {.batch_size = 4, .seed = 3});
+  (void)order_of(b);  // pass 0 done
+  CHECK(b.state_dict().at("passes") == "1");
+  auto it = b.begin();  // pass 1 under way
+  const auto first = (*it).y;
+  ++it;
+  const auto saved = b.state_dict();
+  CHECK(saved.at("passes") == "1");
+  cue::data::batches resumed(d, {.batch_size = 4, .seed = 3});
+  resumed.load_state_dict(saved);
+  const bool same_order = (*resumed.begin()).y == first;  // the interrupted pass, from its start
+  CHECK(same_order);
+  ++it, ++it;                            // pass 1 complete
+  CHECK(b.state_dict().at("passes") == "2");
+  CHECK_THROWS_WITH(resumed.load_state_dict({{"passes", "x"}}), "cue: state: 'x' is not a whole number that fits");
+}

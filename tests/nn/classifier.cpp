@@ -12,6 +12,7 @@
 #include <cue/nn/dense.hpp>
 #include <cue/nn/relu.hpp>
 #include <cue/nn/sequential.hpp>
+#include <cue/nn/sgd.hpp>
 
 namespace fs = std::filesystem;
 
@@ -103,7 +104,16 @@ TEST_CASE("loading a file of another shape or a corrupted file fails, naming it;
                     Catch::Contains((dir / "wide.npz").string()) &&
                         Catch::Contains("param_000 has shape (4, 16), the model expects (4, 8)"));
   std::ofstream(dir / "junk.npz") << "junk";
-  CHECK_THROWS_WITH(model.load_weights(dir / "junk.npz"), Catch::Contains("not an .npz archive"));
+  CHECK_THROWS_WITH(model.load_weights(dir / "junk.npz"), Catch::Contains("not a cue file"));
+  // A weights-only file cannot restore the optimizer; another optimizer's state does not fit.
+  model.save_weights(dir / "weights.npz");
+  CHECK_THROWS_WITH(model.load(dir / "weights.npz"), Catch::Contains("holds weights only (save_weights wrote it)"));
+  auto with_sgd = cue::nn::classifier(make(1).model(), cue::nn::sgd({.learning_rate = 0.1, .momentum = 0.9}));
+  const auto small = blobs(32, 2);
+  cue::data::batches batches(small, {.batch_size = 16});
+  cue::fit(with_sgd, batches, {.epochs = 1});
+  with_sgd.save(dir / "sgd.npz");
+  CHECK_THROWS_WITH(model.load(dir / "sgd.npz"), Catch::Contains("saved with the optimizer sgd, this learner uses"));
   CHECK(model.weights_digest() == digest);
   CHECK(fs::exists(dir / "junk.npz"));  // never deleted
   fs::remove_all(dir);

@@ -8,6 +8,8 @@
 
 #include <catch2/catch.hpp>
 
+#include <cue/io/checkpoint.hpp>
+
 namespace {
 // Applies two steps with gradients g1 then g2 to a single weight starting at 1.
 template <class Optimizer>
@@ -72,15 +74,38 @@ TEST_CASE("adam's SIMD lanes and scalar tail compute the same update") {
   for (float x : w) CHECK(x == w.back());
 }
 
-TEST_CASE("optimizer state survives slots() / load_slots()") {
+TEST_CASE("optimizer state survives a checkpoint, its step count exactly") {
   std::vector<float> w{1.0f, 2.0f}, g{0.5f, -0.5f};
+  const std::vector<std::span<float>> params{std::span<float>(w)};
   cue::nn::adam a({.learning_rate = 0.1});
-  a.apply({std::span<float>(w)}, {std::span<float>(g)});
+  a.apply(params, {std::span<float>(g)});
+  cue::io::checkpoint c{"learner", {}, {}, "f.npz"};
+  a.save_state(c);
+  CHECK(c.value("adam.iterations") == "1");
   cue::nn::adam b({.learning_rate = 0.1});
-  b.load_slots(a.slots());
+  b.load_state(c, params);
   CHECK(b.iterations() == 1);
   std::vector<float> wa = w, wb = w;
   a.apply({std::span<float>(wa)}, {std::span<float>(g)});
   b.apply({std::span<float>(wb)}, {std::span<float>(g)});
   CHECK(wa == wb);
+
+  c.values["adam.iterations"] = "16777217";  // 2^24 + 1: not a float32, still exact
+  b.load_state(c, params);
+  CHECK(b.iterations() == 16777217u);
+}
+
+TEST_CASE("an optimizer refuses state that does not fit, and keeps its own") {
+  std::vector<float> w{1.0f, 2.0f}, g{0.5f, -0.5f}, wide(3, 0.0f);
+  cue::nn::sgd a({.learning_rate = 0.1, .momentum = 0.9});
+  a.apply({std::span<float>(w)}, {std::span<float>(g)});
+  cue::io::checkpoint c{"learner", {}, {}, "f.npz"};
+  a.save_state(c);
+  cue::nn::sgd b({.learning_rate = 0.1, .momentum = 0.9});
+  CHECK_THROWS_WITH(b.load_state(c, {std::span<float>(wide)}),
+                    "cue: f.npz: array 'sgd.m.0' holds 2 numbers, this learner expects 3");
+  CHECK(b.iterations() == 0);
+  cue::nn::adam other;
+  CHECK_THROWS_WITH(other.load_state(c, {std::span<float>(w)}),
+                    "cue: f.npz: saved with the optimizer sgd, this learner uses adam");
 }

@@ -6,6 +6,7 @@
 #include <random>
 #include <stdexcept>
 #include <string>
+#include <vector>
 
 #include <catch2/catch.hpp>
 
@@ -15,6 +16,8 @@
 #include <cue/nn/dense.hpp>
 #include <cue/nn/relu.hpp>
 #include <cue/nn/sequential.hpp>
+#include <cue/io/archive.hpp>
+#include <xtensor/xview.hpp>
 
 namespace fs = std::filesystem;
 
@@ -38,26 +41,49 @@ struct crash_at {
   }
 };
 
-// One run of the same training; with `crash`, a callback listed after the backup throws at the
-// end of that epoch (after the backup of the epoch before it was written).
-std::string train(const fs::path& backup_dir, int crash = -1, int tracked_extra = 0) {
+// Throws at the end of batch `batch` of epoch `epoch`, listed after the backup.
+struct crash_at_batch {
+  int epoch;
+  std::size_t batch;
+  void on_train_batch_end(auto& ctx) {
+    if (ctx.epoch() == epoch && ctx.batch() == batch) throw std::runtime_error("power cut");
+  }
+};
+
+struct run {
+  std::string digest;
+  std::vector<double> loss;  // the epochs this fit ran
+};
+
+enum class tracking { all, fewer, reordered };
+
+// One run of the same training (400 examples, 25 batches an epoch); `crash` is a callback listed
+// after the backup that throws at some moment.
+template <class Crash = crash_at>
+run train(const fs::path& backup_dir, Crash crash = {-1}, cue::save_frequency freq = cue::every_epoch,
+          tracking tracked = tracking::all, bool double_checkpoint = false, std::size_t examples = 400) {
   std::mt19937_64 rng(7);
   cue::nn::sequential net{cue::nn::dense(8, 16, rng), cue::nn::relu{}, cue::nn::dense(16, 3, rng)};
   cue::nn::classifier model(std::move(net), cue::nn::adam({.learning_rate = 3e-3}));
-  cue::data::batches train_batches(data, {.batch_size = 16, .seed = 5});
+  const cue::data::dataset part{xt::view(data.x, xt::range(0, examples), xt::all()),
+                                xt::view(data.y, xt::range(0, examples))};
+  cue::data::batches train_batches(part, {.batch_size = 16, .seed = 5});
   cue::early_stopping<"loss"> es({.patience = 3, .restore_best_weights = true});
   cue::reduce_lr_on_plateau<"loss"> rl({.factor = 0.5, .patience = 1});
   const cue::fit_options opts{.epochs = 12};
+  const cue::backup_and_restore_options o{.backup_dir = backup_dir.string(), .save_freq = freq,
+                                          .double_checkpoint = double_checkpoint};
+  cue::history h;
   if (backup_dir.empty()) {
-    cue::fit(model, train_batches, opts, es, rl);
-  } else if (tracked_extra == 0) {
-    cue::backup_and_restore backup({.backup_dir = backup_dir.string()}, es, rl, train_batches);
-    cue::fit(model, train_batches, opts, es, rl, backup, crash_at{crash});
+    h = cue::fit(model, train_batches, opts, es, rl);
+  } else if (tracked == tracking::all) {
+    h = cue::fit(model, train_batches, opts, es, rl, cue::backup_and_restore(o, es, rl, train_batches), crash);
+  } else if (tracked == tracking::fewer) {
+    h = cue::fit(model, train_batches, opts, es, rl, cue::backup_and_restore(o, es, train_batches), crash);
   } else {
-    cue::backup_and_restore backup({.backup_dir = backup_dir.string()}, es, train_batches);
-    cue::fit(model, train_batches, opts, es, rl, backup, crash_at{crash});
+    h = cue::fit(model, train_batches, opts, es, rl, cue::backup_and_restore(o, rl, es, train_batches), crash);
   }
-  return model.weights_digest();
+  return {model.weights_digest(), h["loss"]};
 }
 
 fs::path fresh(const char* name) {
@@ -65,53 +91,101 @@ fs::path fresh(const char* name) {
   fs::remove_all(d);
   return d;
 }
+
+// The last n entries of v.
+std::vector<double> tail(const std::vector<double>& v, std::size_t n) {
+  return {v.end() - static_cast<std::ptrdiff_t>(std::min(n, v.size())), v.end()};
+}
 }  // namespace
 
 TEST_CASE("a run that crashed resumes from its backup and ends bit for bit as one never interrupted") {
   const auto reference = train({});
   const auto dir = fresh("cue-backup-resume");
-  CHECK_THROWS_WITH(train(dir, 4), "power cut");
-  CHECK(fs::exists(dir / "current" / "state.txt"));  // kept: the run did not end
-  CHECK_THROWS_WITH(train(dir, 9), "power cut");     // resumed at epoch 4, crashed again
-  CHECK(train(dir) == reference);                    // resumed at epoch 9, finished
-  CHECK_FALSE(fs::exists(dir));                      // delete_checkpoint, as Keras
+  CHECK_THROWS_WITH(train(dir, crash_at{4}), "power cut");
+  CHECK(fs::exists(dir / "current" / "state.npz"));  // kept: the run did not end
+  CHECK(cue::io::load_archive(dir / "current" / "state.npz", "backup").values.at("epoch") == "5");  // the next epoch to run
+  CHECK_THROWS_WITH(train(dir, crash_at{9}), "power cut");  // resumed at epoch 5, crashed again
+  const auto resumed = train(dir);                          // resumed at epoch 10, finished
+  CHECK(resumed.digest == reference.digest);
+  CHECK(resumed.loss == tail(reference.loss, resumed.loss.size()));
+  CHECK_FALSE(fs::exists(dir));  // delete_checkpoint, as Keras
+}
+
+TEST_CASE("with backups every N batches, a run resumes inside an epoch, its logs exact too") {
+  const auto reference = train({});
+  const auto dir = fresh("cue-backup-batches");
+  // Backups every 7 batches, counted across epochs (25 an epoch): the last before the crash at
+  // epoch 3's batch index 20 (the run's 96th batch) is after the 91st, its 16th.
+  CHECK_THROWS_WITH(train(dir, crash_at_batch{3, 20}, 7), "power cut");
+  const auto saved = cue::io::load_archive(dir / "current" / "state.npz", "backup").values;
+  CHECK(saved.at("epoch") == "3");
+  CHECK(saved.at("batch") == "16");
+  CHECK(saved.at("step") == "91");
+  CHECK_THROWS_WITH(train(dir, crash_at_batch{6, 2}, 7), "power cut");
+  const auto resumed = train(dir, crash_at{-1}, 7);
+  CHECK(resumed.digest == reference.digest);
+  // The epoch resumed after batch 16 reports the loss of the whole epoch, as if never broken.
+  REQUIRE(resumed.loss.size() >= 6);
+  CHECK(resumed.loss == tail(reference.loss, resumed.loss.size()));
+}
+
+TEST_CASE("a backup at an epoch's last batch resumes at its validation and end") {
+  const auto reference = train({});
+  const auto dir = fresh("cue-backup-last-batch");
+  CHECK_THROWS_WITH(train(dir, crash_at{2}, 25), "power cut");  // backed up after batch 25 of epoch 2
+  CHECK(cue::io::load_archive(dir / "current" / "state.npz").values.at("batch") == "25");
+  const auto resumed = train(dir, crash_at{-1}, 25);
+  CHECK(resumed.digest == reference.digest);
+  CHECK(resumed.loss == tail(reference.loss, resumed.loss.size()));
 }
 
 TEST_CASE("a damaged backup is an error naming it, and it is kept for repair") {
   const auto dir = fresh("cue-backup-corrupt");
-  CHECK_THROWS(train(dir, 3));
+  CHECK_THROWS(train(dir, crash_at{3}));
+  const auto state = dir / "current" / "state.npz";
+  const auto size = fs::file_size(state);
   {
-    std::fstream f(dir / "current" / "state.txt", std::ios::in | std::ios::out | std::ios::binary);
-    f.seekp(20);
+    std::fstream f(state, std::ios::in | std::ios::out | std::ios::binary);
+    f.seekp(static_cast<std::streamoff>(size / 2));
     f.put('#');
   }
   CHECK_THROWS_WITH(train(dir), Catch::Contains("no usable backup in " + dir.string()) &&
                                     Catch::Contains("checksum mismatch"));
-  CHECK(fs::exists(dir / "current" / "state.txt"));
+  CHECK(fs::exists(state));
+  CHECK(fs::file_size(state) == size);
   fs::remove_all(dir);
 }
 
-TEST_CASE("resuming with other tracked objects is explained, not misapplied") {
+TEST_CASE("with double_checkpoint, a damaged newest backup falls back to the one before") {
+  const auto reference = train({});
+  const auto dir = fresh("cue-backup-double");
+  CHECK_THROWS(train(dir, crash_at{5}, cue::every_epoch, tracking::all, true));
+  REQUIRE(fs::exists(dir / "previous" / "state.npz"));  // kept after the new one was complete
+  fs::resize_file(dir / "current" / "learner.npz", 100);  // cut short
+  const auto resumed = train(dir, crash_at{-1}, cue::every_epoch, tracking::all, true);
+  CHECK(resumed.digest == reference.digest);
+  // The crash came after epoch 5's backup; the one before it resumes at epoch 5.
+  CHECK(resumed.loss.size() == reference.loss.size() - 5);
+}
+
+TEST_CASE("resuming with other tracked objects or other data is explained, not misapplied") {
   const auto dir = fresh("cue-backup-mismatch");
-  CHECK_THROWS(train(dir, 3));
-  CHECK_THROWS_WITH(train(dir, -1, 1),
+  CHECK_THROWS(train(dir, crash_at{3}));
+  CHECK_THROWS_WITH(train(dir, crash_at{-1}, cue::every_epoch, tracking::fewer),
                     "cue: backup_and_restore: the backup in " + (dir / "current").string() +
                         " was made tracking 3 objects and this run tracks 2; resume with the same "
                         "callbacks and data, or remove the backup");
+  CHECK_THROWS_WITH(train(dir, crash_at{-1}, cue::every_epoch, tracking::reordered),
+                    Catch::Contains("tracked a cue::early_stopping<") &&
+                        Catch::Contains("as object 0, where this run tracks a cue::reduce_lr_on_plateau<"));
   fs::remove_all(dir);
-}
 
-TEST_CASE("state files: exact numbers, a version, a checksum") {
-  const cue::state_dict d{{"best", cue::state::number(0.1 + 0.2)}, {"w", cue::state::floats({1.5f, 1e-30f})}};
-  const auto text = cue::state::serialize(d);
-  const auto back = cue::state::parse(text, "f");
-  CHECK(cue::state::to_double(back.at("best")) == 0.1 + 0.2);
-  CHECK(cue::state::to_floats(back.at("w")) == std::vector<float>{1.5f, 1e-30f});
-  CHECK_THROWS_WITH(cue::state::parse(text.substr(0, text.size() - 5), "f"), Catch::Contains("f: "));
-  auto v2 = text;
-  v2.replace(10, 1, "2");
-  CHECK_THROWS_WITH(cue::state::parse(v2, "f"), Catch::Contains("checksum mismatch"));
-  CHECK_THROWS_WITH(cue::state::parse("hello", "f"), "cue: f: not a cue state file");
+  CHECK_THROWS(train(dir, crash_at_batch{1, 20}, 10));  // backed up inside epoch 1, after its 15th batch
+  CHECK_THROWS_WITH(train(dir, crash_at{-1}, 10, tracking::all, false, 160),
+                    "cue: resuming epoch 1 after batch 15, but the training data has only 10 batches "
+                    "per epoch; resume with the same data");
+  CHECK(fs::exists(dir / "current" / "state.npz"));
+  fs::remove_all(dir);
 }
 
 TEST_CASE("stateful callbacks save and restore their state") {

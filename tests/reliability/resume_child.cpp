@@ -1,6 +1,6 @@
 // The training the kill test interrupts: a small classifier with early stopping, reduce-LR and a
-// shuffled dataset, backed up every epoch. Prints the final weights' digest.
-// Usage: resume_child BACKUP_DIR (an empty BACKUP_DIR argument: no backup, the reference run)
+// shuffled dataset, backed up every epoch or every N batches. Prints the final weights' digest.
+// Usage: resume_child [BACKUP_DIR [N]] (no BACKUP_DIR: no backup, the reference run)
 #include <cstdio>
 #include <random>
 #include <string>
@@ -17,6 +17,7 @@
 int main(int argc, char** argv) {
   cue::nn::set_threads(1);
   const std::string backup_dir = argc > 1 ? argv[1] : "";
+  const cue::save_frequency freq = argc > 2 ? cue::save_frequency(std::stoi(argv[2])) : cue::every_epoch;
   cue::data::dataset d{xt::xtensor<float, 2>::from_shape({8000, 64}), xt::xtensor<std::int32_t, 1>::from_shape({8000})};
   std::mt19937_64 r(3);
   for (std::size_t i = 0; i < 8000; ++i) {
@@ -36,8 +37,9 @@ int main(int argc, char** argv) {
   if (backup_dir.empty()) {
     cue::fit(model, train_batches, val_batches, opts, early_stop, reduce_lr);
   } else {
-    cue::backup_and_restore backup({.backup_dir = backup_dir}, early_stop, reduce_lr, train_batches);
+    cue::backup_and_restore backup({.backup_dir = backup_dir, .save_freq = freq}, early_stop, reduce_lr, train_batches);
     cue::fit(model, train_batches, val_batches, opts, early_stop, reduce_lr, backup);
+    if (const auto& at = backup.resumed_from()) std::fprintf(stderr, "resumed=%d:%zu\n", at->epoch, at->batch);
   }
   std::printf("digest=%s\n", model.weights_digest().c_str());
 }

@@ -1,59 +1,93 @@
 // cue::backup_and_restore: resume a run that was killed, preempted or crashed, exactly where its
-// last backup left it (Keras's BackupAndRestore, with the optimizer, the callbacks' state and
-// the data order included).
+// last backup left it (Keras's BackupAndRestore, with the optimizer, the callbacks' state, the
+// data order and the position inside an epoch included).
 #pragma once
 
+#include <cxxabi.h>
 #include <unistd.h>
 
 #include <cstddef>
+#include <cstdlib>
 #include <filesystem>
-#include <fstream>
+#include <memory>
 #include <optional>
 #include <stdexcept>
 #include <string>
 #include <system_error>
 #include <tuple>
 #include <type_traits>
+#include <typeinfo>
 #include <utility>
+#include <vector>
 
 #include <cue/context.hpp>
+#include <cue/io/archive.hpp>
 #include <cue/io/atomic_file.hpp>
 #include <cue/learner.hpp>
 #include <cue/options.hpp>
+#include <cue/save_frequency.hpp>
 #include <cue/state.hpp>
 
 namespace cue {
 
-/// Options of `cue::backup_and_restore`, named as Keras's.
+/// Options of `cue::backup_and_restore`, named, ordered and defaulted as Keras's.
 struct backup_and_restore_options {
   std::string backup_dir{};       ///< where the backups live (created if needed)
-  bool delete_checkpoint = true;  ///< remove them when training ends (not when interrupted)
+  /// At every epoch end (`cue::every_epoch`), or every N training batches counted across epochs.
+  save_frequency save_freq = every_epoch;
+  /// Keep the previous backup after the new one is complete, to fall back to if the newest is
+  /// later found damaged (it is always kept while the new one is written).
+  bool double_checkpoint = false;
+  bool delete_checkpoint = true;  ///< remove the backups when training ends (not when interrupted)
 };
 
 constexpr auto fields_of(std::type_identity<backup_and_restore_options>) {
   return describe("backup_and_restore_options",
                   field{"backup_dir", &backup_and_restore_options::backup_dir},
+                  field{"save_freq", &backup_and_restore_options::save_freq},
+                  field{"double_checkpoint", &backup_and_restore_options::double_checkpoint},
                   field{"delete_checkpoint", &backup_and_restore_options::delete_checkpoint});
 }
 
-/// Backs up at every epoch end the learner (`save`: weights and optimizer state), the learning
-/// rate, the next epoch and step, and the state of every object it tracks (stateful callbacks
-/// such as early_stopping and reduce_lr_on_plateau, and the training data's shuffle); at train
-/// begin, resumes from the newest complete backup. A run killed at any moment and started again
-/// with the same command ends with the weights of a run never interrupted, bit for bit.
+namespace detail {
+// A readable, compiler-independent (Itanium ABI) name of T, to tell tracked objects apart.
+template <class T>
+std::string type_name() {
+  int status = 0;
+  const std::unique_ptr<char, void (*)(void*)> name(
+      abi::__cxa_demangle(typeid(T).name(), nullptr, nullptr, &status), std::free);
+  return status == 0 && name ? name.get() : typeid(T).name();
+}
+
+// A backup that exists but belongs to another run setup: not something to fall back over.
+struct backup_mismatch : std::runtime_error {
+  using std::runtime_error::runtime_error;
+};
+}  // namespace detail
+
+/// Backs up, at every epoch end or every N batches, the learner (`save`: weights and optimizer
+/// state), the learning rate, the position (epoch, batch, step, the epoch's training sums so far)
+/// and the state of every object it tracks (stateful callbacks such as early_stopping and
+/// reduce_lr_on_plateau, and the training data's shuffle); at train begin, resumes from the newest
+/// complete backup. A run killed at any moment and started again with the same command ends with
+/// the weights of a run never interrupted, bit for bit, even from the middle of an epoch: fit
+/// skips the batches the backup already holds.
 ///
 ///     cue::backup_and_restore backup({.backup_dir = "run/backup"}, early_stop, reduce_lr, train_batches);
 ///     cue::fit(model, train_batches, val_batches, {.epochs = 50}, early_stop, reduce_lr, backup);
 ///
-/// List it after the callbacks it tracks: its backup at an epoch's end then holds their state
-/// after that epoch. A backup is written to a fresh directory (every file fsync'ed), which then
-/// replaces `current` by renames, the previous backup being kept until the new one is complete;
-/// loading falls back to it when the newest is damaged, and when no backup there can be used the
-/// error names it rather than starting over on top of it. Resuming with a different set of
-/// tracked objects is an error that says so. Tracked states are applied at the first epoch begin, after
-/// every callback's on_train_begin reset.
+/// List it after the callbacks it tracks: its backup then holds their state after the event.
+/// A backup is `state.npz` (cue's file format: versioned, checksummed) beside the learner's saved
+/// file, written to a fresh directory (every file fsync'ed) that then replaces `current` by
+/// renames; the previous backup is kept until the new one is complete. Loading falls back to it
+/// when the newest is damaged; when no backup can be used, the error names it rather than
+/// starting over on top of it. Resuming with other tracked objects is an error that says which.
+/// Tracked states are applied at the first epoch begin, after every callback's on_train_begin
+/// reset. A tracked data range must save, while an epoch is under way, the state that deals that
+/// epoch's batches again (cue::data::batches does), as fit then skips the batches already done.
 ///
-/// Hooks: on_train_begin, on_epoch_begin, on_epoch_end, on_train_end. Needs save/load.
+/// Hooks: on_train_begin, on_epoch_begin, on_train_batch_end, on_epoch_end, on_train_end.
+/// Needs save/load.
 template <class... Tracked>
 class backup_and_restore {
   static_assert((stateful<Tracked> && ...),
@@ -67,34 +101,31 @@ class backup_and_restore {
   explicit backup_and_restore(options opts, Tracked&... tracked)
       : opts_(std::move(opts)), tracked_(&tracked...) {
     if (opts_.backup_dir.empty()) throw std::invalid_argument("cue: backup_and_restore: backup_dir is empty");
+    if (!opts_.save_freq.per_epoch && opts_.save_freq.batches < 1)
+      throw std::invalid_argument("cue: backup_and_restore: save_freq must be cue::every_epoch or a "
+                                  "number of batches >= 1, got " + std::to_string(opts_.save_freq.batches));
   }
 
   void on_train_begin(auto& ctx) {
     restored_.reset();
     pending_.reset();
-    const auto dir = std::filesystem::path(opts_.backup_dir);
+    counter_.reset();
+    last_error_.clear();
+    const std::filesystem::path dir = opts_.backup_dir;
     bool found = false;
     for (const char* name : {"current", "previous"}) {
       const auto backup = dir / name;
-      if (!std::filesystem::exists(backup / "state.txt")) continue;
+      if (!std::filesystem::exists(backup / "state.npz")) continue;
       found = true;
       try {
-        auto d = state::read_file((backup / "state.txt").string());
-        check_tracked(d, backup);
-        ctx.learner().load(backup / "learner.npz");
-        restore_learning_rate(ctx.learner(), d);
-        ctx.state().resume_epoch = std::stoi(state::at(d, "epoch", "backup_and_restore"));
-        ctx.state().step = std::stoull(state::at(d, "step", "backup_and_restore"));
-        restored_ = *ctx.state().resume_epoch;
-        pending_ = std::move(d);
+        restore(ctx, backup);
         return;
-      } catch (const std::invalid_argument&) {
-        throw;  // a different set of tracked objects: not something to fall back over
+      } catch (const detail::backup_mismatch&) {
+        throw;
       } catch (const std::exception& e) {
         last_error_ = e.what();  // damaged: try the previous backup
       }
     }
-    // A backup that exists but cannot be used is never overwritten by a fresh start.
     if (found)
       throw std::runtime_error("cue: backup_and_restore: no usable backup in " + dir.string() +
                                " (" + last_error_ + "); repair or remove it to start over");
@@ -102,24 +133,22 @@ class backup_and_restore {
 
   void on_epoch_begin(auto&) {
     if (!pending_) return;
-    std::apply([&](auto*... t) {
-      std::size_t i = 0;
-      (t->load_state_dict(slice(*pending_, "t" + std::to_string(i++) + ".")), ...);
-    }, tracked_);
+    std::size_t i = 0;
+    std::apply([&](auto*... t) { (t->load_state_dict(state::slice(*pending_, prefix(i++))), ...); },
+               tracked_);
     pending_.reset();
   }
 
+  void on_train_batch_end(auto& ctx) {
+    if (opts_.save_freq.per_epoch || !counter_.due(ctx.batch(), opts_.save_freq.batches)) return;
+    state_dict d = position(ctx, ctx.epoch(), ctx.batch() + 1, ctx.step() + 1);
+    d["running"] = state::numbers(ctx.state().running);
+    d["stop"] = std::to_string(ctx.stop_requested() && !ctx.state().interrupted ? 1 : 0);
+    write(ctx.learner(), std::move(d));
+  }
+
   void on_epoch_end(auto& ctx) {
-    state_dict d{{"epoch", std::to_string(ctx.epoch() + 1)},
-                 {"step", std::to_string(ctx.step())},
-                 {"tracked", std::to_string(sizeof...(Tracked))}};
-    using learner_type = std::remove_cvref_t<decltype(ctx.learner())>;
-    if constexpr (has_learning_rate<learner_type>) d["learning_rate"] = state::number(ctx.learner().learning_rate());
-    std::apply([&](auto*... t) {
-      std::size_t i = 0;
-      (add(d, "t" + std::to_string(i++) + ".", t->state_dict()), ...);
-    }, tracked_);
-    write(ctx.learner(), d);
+    if (opts_.save_freq.per_epoch) write(ctx.learner(), position(ctx, ctx.epoch() + 1, 0, ctx.step()));
   }
 
   void on_train_end(auto& ctx) {
@@ -129,38 +158,89 @@ class backup_and_restore {
     }
   }
 
-  /// The epoch the last fit resumed from, if it did.
-  [[nodiscard]] std::optional<int> resumed_from() const noexcept { return restored_; }
+  /// Where the last fit resumed: the epoch, and the batches of it the backup already held.
+  [[nodiscard]] const std::optional<resume_point>& resumed_from() const noexcept { return restored_; }
   /// Why the newest backup could not be used, when fit fell back to the previous one.
   [[nodiscard]] const std::string& last_error() const noexcept { return last_error_; }
 
  private:
+  // Each tracked object's state, under `t<i>.`, with its type under `t<i>.type`.
+  [[nodiscard]] state_dict tracked_states() const {
+    state_dict d;
+    std::size_t i = 0;
+    std::apply([&](auto*... t) {
+      ((add(d, prefix(i), t->state_dict()),
+        d[prefix(i) + "type"] = detail::type_name<std::remove_pointer_t<decltype(t)>>(),
+        ++i), ...);
+    }, tracked_);
+    return d;
+  }
+
+  state_dict position(auto& ctx, int epoch, std::size_t batch, std::size_t step) const {
+    state_dict d = tracked_states();
+    d["epoch"] = std::to_string(epoch);
+    d["batch"] = std::to_string(batch);
+    d["step"] = std::to_string(step);
+    d["tracked"] = std::to_string(sizeof...(Tracked));
+    using learner_type = std::remove_cvref_t<decltype(ctx.learner())>;
+    if constexpr (has_learning_rate<learner_type>) d["learning_rate"] = state::number(ctx.learner().learning_rate());
+    return d;
+  }
+
+  void restore(auto& ctx, const std::filesystem::path& backup) {
+    const auto file = io::load_archive(backup / "state.npz", "backup");
+    const auto& d = file.values;
+    check_tracked(d, backup);
+    std::string owner = "the backup ";
+    owner += backup.string();
+    resume_point at{state::to_integer<int>(state::at(d, "epoch", owner)),
+                    state::to_count(state::at(d, "batch", owner)), {}};
+    const auto step = state::to_count(state::at(d, "step", owner));
+    if (at.batch > 0) at.running = state::to_doubles(state::at(d, "running", owner));
+    ctx.learner().load(backup / "learner.npz");  // last: it changes the learner
+    using learner_type = std::remove_cvref_t<decltype(ctx.learner())>;
+    if constexpr (has_learning_rate<learner_type>) {
+      if (auto it = d.find("learning_rate"); it != d.end()) ctx.learner().set_learning_rate(state::to_double(it->second));
+    }
+    ctx.state().step = step;
+    if (at.batch > 0) ctx.state().stop = state::at(d, "stop", owner) == "1";
+    pending_ = d;
+    restored_ = at;
+    ctx.state().resume = std::move(at);
+  }
+
+  // Where tracked object i's entries live: `t<i>.` (built with +=: GCC 12 warns wrongly on
+  // "literal" + std::string here).
+  static std::string prefix(std::size_t i) {
+    std::string p(1, 't');
+    p += std::to_string(i);
+    p += '.';
+    return p;
+  }
   static void add(state_dict& d, const std::string& prefix, const state_dict& part) {
     for (const auto& [k, v] : part) d[prefix + k] = v;
   }
-  static state_dict slice(const state_dict& d, const std::string& prefix) {
-    state_dict out;
-    for (const auto& [k, v] : d)
-      if (k.starts_with(prefix)) out[k.substr(prefix.size())] = v;
-    return out;
-  }
   void check_tracked(const state_dict& d, const std::filesystem::path& backup) const {
-    const auto n = std::stoul(state::at(d, "tracked", "backup_and_restore"));
+    auto mismatch = [&](const std::string& what) {
+      return detail::backup_mismatch("cue: backup_and_restore: the backup in " + backup.string() + " " + what +
+                                     "; resume with the same callbacks and data, or remove the backup");
+    };
+    const auto n = state::to_count(state::at(d, "tracked", "backup_and_restore"));
     if (n != sizeof...(Tracked))
-      throw std::invalid_argument("cue: backup_and_restore: the backup in " + backup.string() +
-                                  " was made tracking " + std::to_string(n) +
-                                  " objects and this run tracks " + std::to_string(sizeof...(Tracked)) +
-                                  "; resume with the same callbacks and data, or remove the backup");
-  }
-  template <class L>
-  static void restore_learning_rate(L& learner, const state_dict& d) {
-    if constexpr (has_learning_rate<L>) {
-      if (auto it = d.find("learning_rate"); it != d.end()) learner.set_learning_rate(state::to_double(it->second));
+      throw mismatch("was made tracking " + std::to_string(n) + " objects and this run tracks " +
+                     std::to_string(sizeof...(Tracked)));
+    const auto now = tracked_states();
+    for (std::size_t i = 0; i < n; ++i) {
+      const auto key = prefix(i) + "type";
+      const auto it = d.find(key);
+      if (it == d.end() || it->second != now.at(key))
+        throw mismatch("tracked a " + (it == d.end() ? std::string("(unnamed)") : it->second) + " as object " +
+                       std::to_string(i) + ", where this run tracks a " + now.at(key));
     }
   }
 
   template <class L>
-  void write(L& learner, const state_dict& d) {
+  void write(L& learner, state_dict d) {
     namespace fs = std::filesystem;
     const fs::path dir = opts_.backup_dir;
     fs::create_directories(dir);
@@ -169,12 +249,8 @@ class backup_and_restore {
     fs::create_directories(incoming);
     learner.save(incoming / "learner.npz");
     io::detail::fsync_path(incoming / "learner.npz", false);
-    {
-      std::ofstream out(incoming / "state.txt", std::ios::binary);
-      out << state::serialize(d);
-      if (!out) throw std::runtime_error("cue: backup_and_restore: cannot write " + (incoming / "state.txt").string());
-    }
-    io::detail::fsync_path(incoming / "state.txt", false);
+    io::save_archive(incoming / "state.npz", {"backup", std::move(d), {}});
+    io::detail::fsync_path(incoming / "state.npz", false);
     io::detail::fsync_path(incoming, true);
     // current -> previous, incoming -> current: at every instant one complete backup exists.
     fs::remove_all(dir / "previous");
@@ -182,13 +258,14 @@ class backup_and_restore {
     io::detail::fsync_path(dir, true);
     fs::rename(incoming, dir / "current");
     io::detail::fsync_path(dir, true);
-    fs::remove_all(dir / "previous");
+    if (!opts_.double_checkpoint) fs::remove_all(dir / "previous");
   }
 
   options opts_;
   std::tuple<Tracked*...> tracked_;
-  std::optional<state_dict> pending_;
-  std::optional<int> restored_;
+  batch_counter counter_;
+  std::optional<state_dict> pending_;  // the tracked states, applied at the resumed epoch's begin
+  std::optional<resume_point> restored_;
   std::string last_error_;
 };
 

@@ -145,15 +145,15 @@ class early_stopping {
   }
   void load_state_dict(const cue::state_dict& d) {
     const std::string owner = "early_stopping";
-    wait_ = std::stoi(state::at(d, "wait", owner));
-    stopped_epoch_ = std::stoi(state::at(d, "stopped_epoch", owner));
-    best_epoch_ = std::stoi(state::at(d, "best_epoch", owner));
+    wait_ = state::to_integer<int>(state::at(d, "wait", owner));
+    stopped_epoch_ = state::to_integer<int>(state::at(d, "stopped_epoch", owner));
+    best_epoch_ = state::to_integer<int>(state::at(d, "best_epoch", owner));
     best_ = state::to_optional(state::at(d, "best", owner));
     best_weights_.reset();
     if (auto it = d.find("best_weights.count"); it != d.end()) {
-      std::vector<std::vector<float>> w(std::stoul(it->second));
-      for (std::size_t i = 0; i < w.size(); ++i)
-        w[i] = state::to_floats(state::at(d, "best_weights." + std::to_string(i), owner));
+      std::vector<std::vector<float>> w;  // grown entry by entry: a wrong count fails, not allocates
+      for (std::size_t i = 0, n = state::to_count(it->second); i < n; ++i)
+        w.push_back(state::to_floats(state::at(d, "best_weights." + std::to_string(i), owner)));
       best_weights_ = std::move(w);
     }
   }

@@ -23,19 +23,10 @@
 #include <cue/learner.hpp>
 #include <cue/monitor.hpp>
 #include <cue/python_format.hpp>
+#include <cue/save_frequency.hpp>
 #include <cue/state.hpp>
 
 namespace cue {
-
-/// How often model_checkpoint saves: at every epoch end (the default, `cue::every_epoch`) or
-/// every N training batches counted across epochs (`.save_freq = 100`).
-struct save_frequency {
-  bool per_epoch = true;
-  int batches = 0;
-  constexpr save_frequency() = default;
-  constexpr save_frequency(int n) noexcept : per_epoch(false), batches(n) {}  // NOLINT: implicit on purpose
-};
-inline constexpr save_frequency every_epoch{};
 
 /// Options of `cue::model_checkpoint`, named and ordered as Keras's, with Keras's defaults;
 /// Lightning's `save_top_k` follows.
@@ -115,25 +106,15 @@ class model_checkpoint {
                                   "save_weights_only = true");
     check_placeholders(opts_.save_freq.per_epoch ? ctx.params().epoch_log_names
                                                  : ctx.params().batch_log_names);
-    batches_since_save_ = 0;
-    last_batch_seen_.reset();
+    counter_.reset();
   }
 
   void on_epoch_begin(auto& ctx) { current_epoch_ = ctx.epoch(); }
 
   void on_train_batch_end(auto& ctx) {
     if (opts_.save_freq.per_epoch) return;
-    const auto batch = static_cast<long long>(ctx.batch());
-    // Counted across epochs, as Keras's _should_save_on_batch.
-    if (!last_batch_seen_ || batch <= *last_batch_seen_)
-      batches_since_save_ += batch + 1;
-    else
-      batches_since_save_ += batch - *last_batch_seen_;
-    last_batch_seen_ = batch;
-    if (batches_since_save_ >= opts_.save_freq.batches) {
-      batches_since_save_ = 0;
-      save(ctx, current_epoch_, batch);
-    }
+    if (counter_.due(ctx.batch(), opts_.save_freq.batches))
+      save(ctx, current_epoch_, static_cast<long long>(ctx.batch()));
   }
 
   void on_epoch_end(auto& ctx) {
@@ -164,8 +145,8 @@ class model_checkpoint {
   /// the next save, and the files kept by save_top_k.
   [[nodiscard]] cue::state_dict state_dict() const {
     cue::state_dict d{{"best", state::number(best_)},
-                      {"batches_since_save", std::to_string(batches_since_save_)},
-                      {"last_batch_seen", last_batch_seen_ ? std::to_string(*last_batch_seen_) : "none"},
+                      {"batches_since_save", std::to_string(counter_.since_save_)},
+                      {"last_batch_seen", counter_.last_seen_ ? std::to_string(*counter_.last_seen_) : "none"},
                       {"save_count", std::to_string(save_count_)},
                       {"kept", std::to_string(kept_.size())}};
     for (std::size_t i = 0; i < kept_.size(); ++i) {
@@ -177,12 +158,12 @@ class model_checkpoint {
   void load_state_dict(const cue::state_dict& d) {
     const std::string owner = "model_checkpoint";
     best_ = state::to_optional(state::at(d, "best", owner));
-    batches_since_save_ = std::stoll(state::at(d, "batches_since_save", owner));
+    counter_.since_save_ = state::to_integer(state::at(d, "batches_since_save", owner));
     const auto& last = state::at(d, "last_batch_seen", owner);
-    last_batch_seen_ = last == "none" ? std::nullopt : std::optional<long long>(std::stoll(last));
-    save_count_ = std::stoull(state::at(d, "save_count", owner));
+    counter_.last_seen_ = last == "none" ? std::nullopt : std::optional<long long>(state::to_integer(last));
+    save_count_ = state::to_count(state::at(d, "save_count", owner));
     kept_.clear();
-    for (std::size_t i = 0, n = std::stoul(state::at(d, "kept", owner)); i < n; ++i)
+    for (std::size_t i = 0, n = state::to_count(state::at(d, "kept", owner)); i < n; ++i)
       kept_.emplace_back(state::to_double(state::at(d, "kept." + std::to_string(i) + ".score", owner)),
                          state::at(d, "kept." + std::to_string(i) + ".path", owner));
   }
@@ -288,8 +269,7 @@ class model_checkpoint {
   cue::mode mode_;
   std::optional<double> best_;
   int current_epoch_ = 0;
-  long long batches_since_save_ = 0;
-  std::optional<long long> last_batch_seen_{};
+  batch_counter counter_;
   std::filesystem::path last_saved_{};
   std::size_t save_count_ = 0;
   std::vector<std::pair<double, std::filesystem::path>> kept_{};

@@ -74,7 +74,10 @@ class batches {
     batch operator*() const { return owner_->gather(*order_, at_); }
     iterator& operator++() {
       at_ += owner_->opts_.batch_size;
-      if (at_ > order_->size()) at_ = order_->size();
+      if (at_ >= order_->size()) {
+        at_ = order_->size();
+        owner_->dealing_ = false;  // the pass is complete
+      }
       return *this;
     }
     iterator operator++(int) {
@@ -100,6 +103,7 @@ class batches {
         std::swap(order[i - 1], order[rng() % i]);
     }
     ++passes_;
+    dealing_ = !order.empty();
     return iterator(this, std::move(order), 0);
   }
   iterator end() const { return iterator(this, {}, data_->size()); }
@@ -108,11 +112,15 @@ class batches {
   }
   /// Passes started so far (the shuffle's state); set it to resume a run's order.
   [[nodiscard]] std::uint64_t passes() const noexcept { return passes_; }
-  void set_passes(std::uint64_t p) noexcept { passes_ = p; }
-  /// The shuffle's state, for a resumed run (backup_and_restore).
-  [[nodiscard]] cue::state_dict state_dict() const { return {{"passes", std::to_string(passes_)}}; }
+  void set_passes(std::uint64_t p) noexcept { passes_ = p, dealing_ = false; }
+  /// The shuffle's state, for a resumed run (backup_and_restore): the passes completed, so that
+  /// while a pass is under way its state deals that pass again (a resumed run then skips the
+  /// batches it already trained on).
+  [[nodiscard]] cue::state_dict state_dict() const {
+    return {{"passes", std::to_string(passes_ - (dealing_ ? 1 : 0))}};
+  }
   void load_state_dict(const cue::state_dict& d) {
-    passes_ = std::stoull(cue::state::at(d, "passes", "batches"));
+    set_passes(state::to_count(cue::state::at(d, "passes", "batches")));
   }
 
  private:
@@ -131,6 +139,7 @@ class batches {
   const dataset* data_;
   batches_options opts_;
   mutable std::uint64_t passes_ = 0;
+  mutable bool dealing_ = false;  // a pass has begun and not reached its end
 };
 
 }  // namespace cue::data

@@ -13,6 +13,10 @@
 #include <xtensor/xadapt.hpp>
 #include <xtensor/xarray.hpp>
 
+#include <cue/io/checkpoint.hpp>
+#include <cue/nn/optimizer_state.hpp>
+#include <cue/state.hpp>
+
 namespace cue::nn {
 
 /// Options of `adam`, named and defaulted as Keras's.
@@ -75,24 +79,27 @@ class adam {
   void set_learning_rate(double lr) noexcept { o_.learning_rate = lr; }
   [[nodiscard]] std::size_t iterations() const noexcept { return iterations_; }
 
-  /// The optimizer's state, for saving: moments and the step count.
-  [[nodiscard]] std::map<std::string, xt::xarray<float>> slots() const {
-    std::map<std::string, xt::xarray<float>> out;
+  /// Adds the optimizer's state to a checkpoint: the moments, and the step count exactly.
+  void save_state(io::checkpoint& c) const {
+    c.values["optimizer"] = "adam";
+    c.values["adam.iterations"] = std::to_string(iterations_);
     for (std::size_t i = 0; i < m_.size(); ++i) {
-      out["adam.m." + std::to_string(i)] = xt::adapt(m_[i], {m_[i].size()});
-      out["adam.v." + std::to_string(i)] = xt::adapt(v_[i], {v_[i].size()});
+      c.arrays["adam.m." + std::to_string(i)] = xt::adapt(m_[i], {m_[i].size()});
+      c.arrays["adam.v." + std::to_string(i)] = xt::adapt(v_[i], {v_[i].size()});
     }
-    out["adam.iterations"] = xt::xarray<float>({static_cast<float>(iterations_)});
-    return out;
   }
-  void load_slots(const std::map<std::string, xt::xarray<float>>& s) {
-    m_.clear(), v_.clear();
-    for (std::size_t i = 0; s.contains("adam.m." + std::to_string(i)); ++i) {
-      const auto& m = s.at("adam.m." + std::to_string(i));
-      const auto& v = s.at("adam.v." + std::to_string(i));
-      m_.emplace_back(m.begin(), m.end()), v_.emplace_back(v.begin(), v.end());
-    }
-    if (auto it = s.find("adam.iterations"); it != s.end()) iterations_ = static_cast<std::size_t>(it->second(0));
+  /// Restores it from `c`, whose moments must fit `params`; nothing changes when `c` does not.
+  void load_state(const io::checkpoint& c, const std::vector<std::span<float>>& params) {
+    check_optimizer(c, "adam");
+    const auto iterations = state::to_count(c.value("adam.iterations"));
+    std::vector<std::vector<float>> m, v;
+    if (iterations > 0 || c.arrays.contains("adam.m.0"))
+      for (std::size_t i = 0; i < params.size(); ++i) {
+        const auto& mi = c.array("adam.m." + std::to_string(i), params[i].size());
+        const auto& vi = c.array("adam.v." + std::to_string(i), params[i].size());
+        m.emplace_back(mi.begin(), mi.end()), v.emplace_back(vi.begin(), vi.end());
+      }
+    m_ = std::move(m), v_ = std::move(v), iterations_ = iterations;
   }
 
  private:

@@ -18,7 +18,7 @@
 #include <xtensor/xtensor.hpp>
 
 #include <cue/data/dataset.hpp>
-#include <cue/io/npz.hpp>
+#include <cue/io/checkpoint.hpp>
 #include <cue/logs.hpp>
 #include <cue/nn/denormals.hpp>
 #include <cue/nn/losses.hpp>
@@ -28,8 +28,8 @@ namespace cue::nn {
 /// Trains `Model` (e.g. a `sequential`) with `Optimizer` (`sgd`, `adam`) on integer labels.
 /// Logs `loss` and `accuracy`. It has the split step (so callbacks can clip gradients between
 /// backward and update), `gradients()`, `state()`/`load_state()`, `save`/`load` (weights and
-/// optimizer state), `save_weights`/`load_weights` (weights only), all as .npz files numpy
-/// can read, and `learning_rate()`/`set_learning_rate()`. Its steps run with denormals flushed
+/// optimizer state), `save_weights`/`load_weights` (weights only), all in cue's checkpoint
+/// format (.npz files numpy can read), and `learning_rate()`/`set_learning_rate()`. Its steps run with denormals flushed
 /// to zero (`flush_denormals`), as TensorFlow's do.
 template <class Model, class Optimizer>
 class classifier {
@@ -94,17 +94,31 @@ class classifier {
     }
   }
 
-  void save_weights(const std::filesystem::path& p) { io::write_npz(p.string(), weight_arrays()); }
-  void load_weights(const std::filesystem::path& p) { assign_weights(p, io::read_npz(p.string())); }
+  /// Files in cue's format (kind "weights" or "learner"); `load` refuses a weights-only file,
+  /// `load_weights` reads either. Nothing changes when a file does not fit.
+  void save_weights(const std::filesystem::path& p) {
+    io::save_checkpoint(p, {"weights", weight_arrays(), {}});
+  }
+  void load_weights(const std::filesystem::path& p) {
+    const auto c = io::load_checkpoint(p);
+    if (c.kind != "weights" && c.kind != "learner")
+      throw std::runtime_error("cue: " + p.string() + " holds a " + c.kind + " file, not a learner's weights");
+    assign_weights(staged_weights(c));
+  }
   void save(const std::filesystem::path& p) {
-    auto arrays = weight_arrays();
-    for (auto& [k, v] : optimizer_.slots()) arrays[k] = v;
-    io::write_npz(p.string(), arrays);
+    io::checkpoint c{"learner", weight_arrays(), {}};
+    optimizer_.save_state(c);
+    io::save_checkpoint(p, c);
   }
   void load(const std::filesystem::path& p) {
-    const auto arrays = io::read_npz(p.string());
-    assign_weights(p, arrays);
-    optimizer_.load_slots(arrays);
+    const auto c = io::load_checkpoint(p);
+    if (c.kind == "weights")
+      throw std::runtime_error("cue: " + p.string() + " holds weights only (save_weights wrote it); "
+                               "read it with load_weights, or save with save() to keep the optimizer");
+    if (c.kind != "learner") throw std::runtime_error("cue: " + p.string() + " holds a " + c.kind + " file, not a learner");
+    auto staged = staged_weights(c);
+    optimizer_.load_state(c, model_.parameters());  // checked before any weight changes
+    assign_weights(std::move(staged));
   }
 
   [[nodiscard]] double learning_rate() const noexcept { return optimizer_.learning_rate(); }
@@ -142,22 +156,25 @@ class classifier {
     }
     return out;
   }
-  void assign_weights(const std::filesystem::path& p, const std::map<std::string, xt::xarray<float>>& arrays) {
+  // Every weight array of `c`, checked against the model's shapes before anything is assigned.
+  std::vector<std::vector<float>> staged_weights(const io::checkpoint& c) {
     const auto shapes = model_.shapes();
-    auto params = model_.parameters();
-    std::vector<std::vector<float>> staged;  // check everything first: nothing half-loaded
-    for (std::size_t i = 0; i < params.size(); ++i) {
+    std::vector<std::vector<float>> staged;
+    for (std::size_t i = 0; i < shapes.size(); ++i) {
       char name[32];
       std::snprintf(name, sizeof name, "param_%03zu", i);
-      const auto it = arrays.find(name);
-      if (it == arrays.end())
-        throw std::runtime_error("cue: " + p.string() + ": no array " + name);
+      const auto it = c.arrays.find(name);
+      if (it == c.arrays.end()) throw std::runtime_error("cue: " + c.source.string() + ": no array " + name);
       const std::vector<std::size_t> shape(it->second.shape().begin(), it->second.shape().end());
       if (shape != shapes[i])
-        throw std::runtime_error("cue: " + p.string() + ": array " + name + " has shape " +
+        throw std::runtime_error("cue: " + c.source.string() + ": array " + name + " has shape " +
                                  describe(shape) + ", the model expects " + describe(shapes[i]));
       staged.emplace_back(it->second.begin(), it->second.end());
     }
+    return staged;
+  }
+  void assign_weights(const std::vector<std::vector<float>>& staged) {
+    auto params = model_.parameters();
     for (std::size_t i = 0; i < params.size(); ++i) std::copy(staged[i].begin(), staged[i].end(), params[i].begin());
   }
   static std::string describe(const std::vector<std::size_t>& shape) {

@@ -11,6 +11,10 @@
 #include <xtensor/xadapt.hpp>
 #include <xtensor/xarray.hpp>
 
+#include <cue/io/checkpoint.hpp>
+#include <cue/nn/optimizer_state.hpp>
+#include <cue/state.hpp>
+
 namespace cue::nn {
 
 /// Options of `sgd`, named and defaulted as Keras's.
@@ -54,21 +58,23 @@ class sgd {
   void set_learning_rate(double lr) noexcept { o_.learning_rate = lr; }
   [[nodiscard]] std::size_t iterations() const noexcept { return iterations_; }
 
-  /// The optimizer's state, for saving: momenta and the step count.
-  [[nodiscard]] std::map<std::string, xt::xarray<float>> slots() const {
-    std::map<std::string, xt::xarray<float>> out;
-    for (std::size_t i = 0; i < m_.size(); ++i)
-      out["sgd.m." + std::to_string(i)] = xt::adapt(m_[i], {m_[i].size()});
-    out["sgd.iterations"] = xt::xarray<float>({static_cast<float>(iterations_)});
-    return out;
+  /// Adds the optimizer's state to a checkpoint: the momenta, and the step count exactly.
+  void save_state(io::checkpoint& c) const {
+    c.values["optimizer"] = "sgd";
+    c.values["sgd.iterations"] = std::to_string(iterations_);
+    for (std::size_t i = 0; i < m_.size(); ++i) c.arrays["sgd.m." + std::to_string(i)] = xt::adapt(m_[i], {m_[i].size()});
   }
-  void load_slots(const std::map<std::string, xt::xarray<float>>& s) {
-    m_.clear();
-    for (std::size_t i = 0; s.contains("sgd.m." + std::to_string(i)); ++i) {
-      const auto& a = s.at("sgd.m." + std::to_string(i));
-      m_.emplace_back(a.begin(), a.end());
-    }
-    if (auto it = s.find("sgd.iterations"); it != s.end()) iterations_ = static_cast<std::size_t>(it->second(0));
+  /// Restores it from `c`, whose momenta must fit `params`; nothing changes when `c` does not.
+  void load_state(const io::checkpoint& c, const std::vector<std::span<float>>& params) {
+    check_optimizer(c, "sgd");
+    const auto iterations = state::to_count(c.value("sgd.iterations"));
+    std::vector<std::vector<float>> m;
+    if (c.arrays.contains("sgd.m.0"))
+      for (std::size_t i = 0; i < params.size(); ++i) {
+        const auto& mi = c.array("sgd.m." + std::to_string(i), params[i].size());
+        m.emplace_back(mi.begin(), mi.end());
+      }
+    m_ = std::move(m), iterations_ = iterations;
   }
 
  private:

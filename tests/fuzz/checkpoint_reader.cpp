@@ -1,5 +1,6 @@
-// libFuzzer target: any bytes given to cue::io::read_npz (the weights and checkpoint loader)
-// either load or throw an exception naming the file; never a crash or memory error.
+// libFuzzer target: any bytes given to cue::io::load_checkpoint (what loads weights, learners and
+// checkpoints: the zip, the manifest, the .npy arrays) either load or throw an exception naming
+// the file; never a crash or memory error.
 #include <cstddef>
 #include <cstdint>
 #include <exception>
@@ -9,16 +10,16 @@
 
 #include <unistd.h>
 
-#include <cue/io/npz.hpp>
+#include <cue/io/checkpoint.hpp>
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
   static const auto path = std::filesystem::temp_directory_path() /
-                           ("cue-fuzz-npz-" + std::to_string(::getpid()));
+                           ("cue-fuzz-checkpoint-" + std::to_string(::getpid()));
   std::ofstream(path, std::ios::binary | std::ios::trunc)
       .write(reinterpret_cast<const char*>(data), static_cast<std::streamsize>(size));
   try {
-    const auto arrays = cue::io::read_npz(path.string());
-    for (const auto& [name, a] : arrays)
+    const auto c = cue::io::load_checkpoint(path);
+    for (const auto& [name, a] : c.arrays)
       if (a.size() > 0 && a.data()[a.size() - 1] == 1.0f) return 0;
   } catch (const std::exception&) {
   }
