@@ -2,6 +2,7 @@
 // and Python's float repr for csv_logger, so files are named and written as Keras names them.
 #pragma once
 
+#include <algorithm>
 #include <charconv>
 #include <cmath>
 #include <cstdio>
@@ -12,8 +13,11 @@
 #include <string>
 #include <string_view>
 #include <system_error>
+#include <utility>
 #include <variant>
 #include <vector>
+
+#include <cue/fixed_string.hpp>
 
 namespace cue {
 
@@ -63,36 +67,106 @@ namespace cue {
   return out;
 }
 
-/// One `{name}` or `{name:spec}` field of a format string.
-struct format_field {
-  std::string name;
-  std::string spec;
+/// One piece of a Python format string: literal text (a doubled brace stands for one brace) or a
+/// `{name}` / `{name:spec}` field.
+struct format_piece {
+  bool is_field = false;
+  std::string_view text{};  ///< the literal text, or the field's name
+  std::string_view spec{};  ///< the field's spec
 };
 
-/// The fields of a Python format string, in order; throws std::invalid_argument for an
-/// unbalanced brace. `{{` and `}}` are literal braces.
-[[nodiscard]] inline std::vector<format_field> format_fields(std::string_view pattern) {
-  std::vector<format_field> fields;
-  for (std::size_t i = 0; i < pattern.size(); ++i) {
-    if (pattern[i] == '{' && i + 1 < pattern.size() && pattern[i + 1] == '{') {
-      ++i;
-    } else if (pattern[i] == '}' && i + 1 < pattern.size() && pattern[i + 1] == '}') {
-      ++i;
-    } else if (pattern[i] == '{') {
-      const auto close = pattern.find('}', i);
-      if (close == std::string_view::npos)
-        throw std::invalid_argument("cue: unbalanced '{' in \"" + std::string(pattern) + "\"");
-      const auto field = pattern.substr(i + 1, close - i - 1);
-      const auto colon = field.find(':');
-      fields.push_back({std::string(field.substr(0, colon)),
-                        colon == std::string_view::npos ? "" : std::string(field.substr(colon + 1))});
-      i = close;
-    } else if (pattern[i] == '}') {
-      throw std::invalid_argument("cue: unbalanced '}' in \"" + std::string(pattern) + "\"");
+/// Walks a Python format string piece by piece, at compile time too: `next(p)` fills `p` and
+/// returns true until the end, or stops with `error` set at an unbalanced brace.
+struct format_scanner {
+  std::string_view pattern;
+  std::size_t at = 0;
+  const char* error = nullptr;
+
+  // Index loops rather than string_view::find: GCC's UndefinedBehaviorSanitizer makes the
+  // pointer test inside find non-constant, which would break the compile-time checks.
+  constexpr bool next(format_piece& p) {
+    if (at >= pattern.size() || error) return false;
+    const char c = pattern[at];
+    if ((c == '{' || c == '}') && at + 1 < pattern.size() && pattern[at + 1] == c) {
+      p = {false, pattern.substr(at, 1), {}};
+      at += 2;
+    } else if (c == '{') {
+      std::size_t close = at + 1, colon = std::string_view::npos;
+      for (; close < pattern.size() && pattern[close] != '}'; ++close)
+        if (pattern[close] == ':' && colon == std::string_view::npos) colon = close;
+      if (close == pattern.size()) return error = "unbalanced '{'", false;
+      if (colon == std::string_view::npos)
+        p = {true, pattern.substr(at + 1, close - at - 1), {}};
+      else
+        p = {true, pattern.substr(at + 1, colon - at - 1), pattern.substr(colon + 1, close - colon - 1)};
+      at = close + 1;
+    } else if (c == '}') {
+      return error = "unbalanced '}'", false;
+    } else {
+      std::size_t stop = at;
+      while (stop < pattern.size() && pattern[stop] != '{' && pattern[stop] != '}') ++stop;
+      p = {false, pattern.substr(at, stop - at), {}};
+      at = stop;
     }
+    return true;
   }
-  return fields;
+};
+
+/// The names of a format string's fields, in order; throws std::invalid_argument for an
+/// unbalanced brace.
+[[nodiscard]] inline std::vector<std::string_view> format_fields(std::string_view pattern) {
+  std::vector<std::string_view> names;
+  format_scanner scan{pattern};
+  for (format_piece p; scan.next(p);)
+    if (p.is_field) names.push_back(p.text);
+  if (scan.error) throw std::invalid_argument("cue: " + std::string(scan.error) + " in \"" + std::string(pattern) + "\"");
+  return names;
 }
+
+namespace detail {
+template <fixed_string Pattern>
+consteval std::size_t field_count() {
+  format_scanner scan{Pattern.view()};
+  std::size_t n = 0;
+  for (format_piece p; scan.next(p);) n += p.is_field ? 1 : 0;
+  return n;
+}
+template <fixed_string Pattern, std::size_t I>
+consteval std::string_view field_name() {
+  format_scanner scan{Pattern.view()};
+  std::size_t n = 0;
+  for (format_piece p; scan.next(p);)
+    if (p.is_field && n++ == I) return p.text;
+  return {};
+}
+template <fixed_string Pattern, std::size_t I>
+inline constexpr auto field_name_string = [] {
+  constexpr std::string_view name = field_name<Pattern, I>();
+  char out[name.size() + 1]{};
+  std::copy_n(name.data(), name.size(), out);
+  return fixed_string<name.size() + 1>(out);
+}();
+template <fixed_string Pattern, class = std::make_index_sequence<field_count<Pattern>()>>
+struct format_names_of;
+template <fixed_string Pattern, std::size_t... I>
+struct format_names_of<Pattern, std::index_sequence<I...>> {
+  using type = names<field_name_string<Pattern, I>...>;
+};
+}  // namespace detail
+
+/// A format string known at compile time has balanced braces.
+template <fixed_string Pattern>
+inline constexpr bool well_formed_format = [] {
+  format_scanner scan{Pattern.view()};
+  for (format_piece p; scan.next(p);) {
+  }
+  return scan.error == nullptr;
+}();
+
+/// The field names of a format string known at compile time, as `cue::names<...>`
+/// (`cue::format_names<"m-{epoch:02d}-{val_loss:.2f}">` is `cue::names<"epoch", "val_loss">`).
+template <fixed_string Pattern>
+using format_names = typename detail::format_names_of<Pattern>::type;
 
 /// A value a format field can take: an integer (epoch, batch) or a double (a metric).
 using format_value = std::variant<long long, double>;
@@ -185,30 +259,19 @@ using format_value = std::variant<long long, double>;
 template <class Lookup>
 [[nodiscard]] std::string python_format(std::string_view pattern, Lookup&& lookup) {
   std::string out;
-  for (std::size_t i = 0; i < pattern.size(); ++i) {
-    const char c = pattern[i];
-    if ((c == '{' || c == '}') && i + 1 < pattern.size() && pattern[i + 1] == c) {
-      out += c;
-      ++i;
-    } else if (c == '{') {
-      const auto close = pattern.find('}', i);
-      if (close == std::string_view::npos)
-        throw std::invalid_argument("cue: unbalanced '{' in \"" + std::string(pattern) + "\"");
-      const auto field = pattern.substr(i + 1, close - i - 1);
-      const auto colon = field.find(':');
-      const auto name = field.substr(0, colon);
-      const std::optional<format_value> value = lookup(name);
-      if (!value)
-        throw std::invalid_argument("cue: \"" + std::string(pattern) + "\" names '" +
-                                    std::string(name) + "', which has no value here");
-      out += python_format_value(*value, colon == std::string_view::npos ? "" : field.substr(colon + 1));
-      i = close;
-    } else if (c == '}') {
-      throw std::invalid_argument("cue: unbalanced '}' in \"" + std::string(pattern) + "\"");
-    } else {
-      out += c;
+  format_scanner scan{pattern};
+  for (format_piece p; scan.next(p);) {
+    if (!p.is_field) {
+      out += p.text;
+      continue;
     }
+    const std::optional<format_value> value = lookup(p.text);
+    if (!value)
+      throw std::invalid_argument("cue: \"" + std::string(pattern) + "\" names '" + std::string(p.text) +
+                                  "', which has no value here");
+    out += python_format_value(*value, p.spec);
   }
+  if (scan.error) throw std::invalid_argument("cue: " + std::string(scan.error) + " in \"" + std::string(pattern) + "\"");
   return out;
 }
 

@@ -1,5 +1,5 @@
-// What callbacks declare they need (`monitored` metrics, `needs` capabilities), checked by the
-// loops at compile time so that a mistake is an error before the first batch, not a warning after.
+// What callbacks declare they need (`monitored` metrics, `formatted` filepath placeholders,
+// `needs` capabilities), checked by the loops at compile time so that a mistake is an error before the first batch, not a warning after.
 #pragma once
 
 #include <type_traits>
@@ -19,6 +19,18 @@ consteval void check_monitored(logs<Available...>*) {
                 "validation data)");
 }
 
+// A filepath placeholder may name a log of the epoch, or the 1-based epoch and batch numbers.
+template <fixed_string Name, class EpochLogs>
+inline constexpr bool formattable = EpochLogs::template contains<Name> || Name == fixed_string{"epoch"} ||
+                                    Name == fixed_string{"batch"};
+
+template <class Callback, fixed_string Wanted, fixed_string... Available>
+consteval void check_formatted(logs<Available...>*) {
+  static_assert(formattable<Wanted, logs<Available...>>,
+                "cue: the callback type 'Callback' has a filepath placeholder naming 'Wanted', which "
+                "this loop does not produce; name epoch, batch or one of the names in 'Available'");
+}
+
 template <class C, class Learner, class EpochLogs>
 struct requirements_of {
   template <class M>
@@ -26,6 +38,10 @@ struct requirements_of {
   template <fixed_string... Names>
   struct monitored_met<names<Names...>>
       : std::bool_constant<(EpochLogs::template contains<Names> && ...)> {};
+  template <class F>
+  struct formatted_met : std::true_type {};
+  template <fixed_string... Names>
+  struct formatted_met<names<Names...>> : std::bool_constant<(formattable<Names, EpochLogs> && ...)> {};
   template <class N>
   struct needs_met : std::true_type {};
   template <class... Caps>
@@ -36,6 +52,13 @@ struct requirements_of {
   static constexpr bool monitors_ok = [] {
     if constexpr (requires { typename T::monitored; })
       return monitored_met<typename T::monitored>::value;
+    else
+      return true;
+  }();
+  template <class T>
+  static constexpr bool formatted_ok = [] {
+    if constexpr (requires { typename T::formatted; })
+      return formatted_met<typename T::formatted>::value;
     else
       return true;
   }();
@@ -55,16 +78,21 @@ struct requirements_of {
       return true;
   }();
 
-  static constexpr bool met = monitors_ok<C> && needs_ok<C> && inner_ok<C>;
+  static constexpr bool met = monitors_ok<C> && formatted_ok<C> && needs_ok<C> && inner_ok<C>;
 
   static consteval void report() {
     if constexpr (!monitors_ok<C>) report_names(typename C::monitored{});
+    if constexpr (monitors_ok<C> && !formatted_ok<C>) report_formatted(typename C::formatted{});
     if constexpr (!needs_ok<C>) report_needs(typename C::needs{});
     if constexpr (!inner_ok<C>) requirements_of<typename C::inner_type, Learner, EpochLogs>::report();
   }
   template <fixed_string... Names>
   static consteval void report_names(names<Names...>) {
     (check_monitored<C, Names>(static_cast<EpochLogs*>(nullptr)), ...);
+  }
+  template <fixed_string... Names>
+  static consteval void report_formatted(names<Names...>) {
+    (check_formatted<C, Names>(static_cast<EpochLogs*>(nullptr)), ...);
   }
   template <class... Caps>
   static consteval void report_needs(needs<Caps...>) {

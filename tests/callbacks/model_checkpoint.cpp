@@ -5,11 +5,13 @@
 #include <set>
 #include <stdexcept>
 #include <string>
+#include <type_traits>
 #include <vector>
 
 #include <catch2/catch.hpp>
 
 #include <cue/fit.hpp>
+#include <cue/requirements.hpp>
 
 #include "../support.hpp"
 
@@ -68,6 +70,31 @@ TEST_CASE("through fit: best-only saves with formatted names, written whole") {
   CHECK(read(dir / "m-04-0.50.bin") == "model 3");
   CHECK(mc.best() == 0.5);
   CHECK(mc.save_count() == 3);
+  fs::remove_all(dir);
+}
+
+TEST_CASE("a filepath given as a template argument: its placeholders are checked at compile time") {
+  using checked = cue::model_checkpoint<"val_loss", "m-{epoch:02d}-{val_loss:.2f}.bin">;
+  STATIC_REQUIRE(std::is_same_v<checked::formatted, cue::names<"epoch", "val_loss">>);
+  STATIC_REQUIRE(std::is_same_v<cue::model_checkpoint<"val_loss">::formatted, cue::names<>>);
+  using group = cue::callbacks<checked>;
+  using epoch_logs = cue::logs<"loss", "val_loss">;
+  STATIC_REQUIRE(cue::detail::requirements<group, scripted_learner, epoch_logs>::met);
+  STATIC_REQUIRE_FALSE(cue::detail::requirements<group, scripted_learner, cue::logs<"loss">>::met);
+
+  const auto cwd = fs::current_path();
+  const auto dir = fresh_dir("template-path");
+  fs::create_directories(dir);
+  fs::current_path(dir);
+  scripted_learner learner{.val_loss = {0.9, 0.7}};
+  checked mc;  // no options needed
+  CHECK(mc.config().filepath == "m-{epoch:02d}-{val_loss:.2f}.bin");
+  cue::fit(learner, one_batch, one_batch, {.epochs = 2}, mc);
+  CHECK(files_in(dir) == std::set<std::string>{"m-01-0.90.bin", "m-02-0.70.bin"});
+  fs::current_path(cwd);
+  CHECK_THROWS_WITH(checked({.filepath = "other.bin"}),
+                    "cue: model_checkpoint: the filepath is given twice, \"m-{epoch:02d}-{val_loss:.2f}.bin\" "
+                    "as a template argument and \"other.bin\" in the options; give it once");
   fs::remove_all(dir);
 }
 

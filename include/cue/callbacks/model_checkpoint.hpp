@@ -73,16 +73,36 @@ constexpr auto fields_of(std::type_identity<model_checkpoint_options>) {
 /// save_freq there is no epoch-end save. Unlike Keras, a placeholder that names nothing is an
 /// error before training rather than at the first save, and the filepath's extension is the
 /// learner's business. save_top_k removes the worst file when a better one makes k + 1.
-template <fixed_string Monitor = "val_loss">
+///
+/// The filepath can also be a template argument, `cue::model_checkpoint<"val_loss",
+/// "ckpt-{epoch:02d}-{val_loss:.2f}.npz">`: a placeholder naming no log of the loop (or an
+/// unbalanced brace) is then a compile error.
+template <fixed_string Monitor = "val_loss", fixed_string Filepath = "">
 class model_checkpoint {
+  static_assert(well_formed_format<Filepath>,
+                "cue: the filepath 'Filepath' of model_checkpoint has an unbalanced brace; write a "
+                "literal brace as {{ or }}");
+
  public:
   using monitored = names<Monitor>;
+  using formatted = format_names<Filepath>;
   using needs = cue::needs<capability::save_file>;
   using options = model_checkpoint_options;
+
+  /// With the filepath as a template argument, the options may be left out.
+  model_checkpoint() requires(Filepath.size() > 0) : model_checkpoint(options{}) {}
 
   explicit model_checkpoint(options opts)
       : opts_(std::move(opts)), mode_(resolve_mode(opts_.mode, Monitor.view(), "model_checkpoint")),
         best_(opts_.initial_value_threshold) {
+    if constexpr (Filepath.size() > 0) {
+      if (opts_.filepath.empty())
+        opts_.filepath = Filepath.view();
+      else if (opts_.filepath != Filepath.view())
+        throw std::invalid_argument("cue: model_checkpoint: the filepath is given twice, \"" +
+                                    std::string(Filepath.view()) + "\" as a template argument and \"" +
+                                    opts_.filepath + "\" in the options; give it once");
+    }
     if (opts_.filepath.empty())
       throw std::invalid_argument("cue: model_checkpoint: filepath is empty");
     if (!opts_.save_freq.per_epoch && opts_.save_freq.batches < 0)
@@ -189,9 +209,11 @@ class model_checkpoint {
 
   std::filesystem::path path_for(auto& ctx, int epoch, std::optional<long long> batch) const {
     const auto& logs = ctx.logs();
+    const bool batch_level = batch.has_value();  // plain values: GCC 12 warns wrongly on the optional
+    const long long batch_number = batch.value_or(0) + 1;
     return python_format(opts_.filepath, [&](std::string_view name) -> std::optional<format_value> {
       if (name == "epoch") return format_value{static_cast<long long>(epoch) + 1};
-      if (name == "batch" && batch) return format_value{*batch + 1};
+      if (name == "batch" && batch_level) return format_value{batch_number};
       for (std::size_t i = 0; i < logs.names.size(); ++i)
         if (logs.names[i] == name) return format_value{logs.values[i]};
       return std::nullopt;

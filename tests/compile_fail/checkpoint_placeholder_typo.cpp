@@ -1,0 +1,21 @@
+// A checkpoint filepath, given as a template argument, with a placeholder that names no log.
+// expect: cue: the callback type 'Callback' has a filepath placeholder naming 'Wanted', which this loop does not produce
+// expect-gnu: Wanted = cue::fixed_string<8>{"val_los"}
+#include "common.hpp"
+
+#include <cue/callbacks/model_checkpoint.hpp>
+
+struct saving_learner : tiny_learner {
+  void save(const std::filesystem::path&) {}
+  void load(const std::filesystem::path&) {}
+};
+
+int main() {
+  saving_learner learner;
+#ifdef CUE_MISTAKE
+  cue::model_checkpoint<"val_loss", "m-{epoch:02d}-{val_los:.2f}.npz"> checkpoint;
+#else
+  cue::model_checkpoint<"val_loss", "m-{epoch:02d}-{val_loss:.2f}.npz"> checkpoint;
+#endif
+  cue::fit(learner, data, data, {.epochs = 1}, checkpoint);
+}

@@ -1,0 +1,20 @@
+// A checkpoint filepath, given as a template argument, whose brace is not closed.
+// expect: cue: the filepath 'Filepath' of model_checkpoint has an unbalanced brace
+#include "common.hpp"
+
+#include <cue/callbacks/model_checkpoint.hpp>
+
+struct saving_learner : tiny_learner {
+  void save(const std::filesystem::path&) {}
+  void load(const std::filesystem::path&) {}
+};
+
+int main() {
+  saving_learner learner;
+#ifdef CUE_MISTAKE
+  cue::model_checkpoint<"val_loss", "m-{epoch:02d.npz"> checkpoint;
+#else
+  cue::model_checkpoint<"val_loss", "m-{epoch:02d}.npz"> checkpoint;
+#endif
+  cue::fit(learner, data, data, {.epochs = 1}, checkpoint);
+}
