@@ -4,11 +4,6 @@
 
 #include <cue/callbacks/model_checkpoint.hpp>
 
-struct saving_learner : tiny_learner {
-  void save(const std::filesystem::path&) {}
-  void load(const std::filesystem::path&) {}
-};
-
 int main() {
   saving_learner learner;
 #ifdef CUE_MISTAKE
