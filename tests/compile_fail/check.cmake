@@ -22,7 +22,7 @@ if(rc EQUAL 0)
 endif()
 
 string(REPLACE ";" "," err "${err}")  # a CMake list must not split a message at its semicolons
-string(REGEX MATCHALL "[^\n]*error:[^\n]*" errors "${err}")
+string(REGEX MATCHALL "[^\n]*: error: [^\n]*" errors "${err}")  # not "system_error:41" of an include trace
 list(LENGTH errors count)
 if(NOT count EQUAL 1)
   message(FATAL_ERROR "expected exactly one error, got ${count}:\n${err}")

@@ -5,7 +5,7 @@
 #include <cue/callbacks/model_checkpoint.hpp>
 
 int main() {
-  saving_learner learner;
+  file_learner learner;
 #ifdef CUE_MISTAKE
   cue::model_checkpoint<"val_loss", "m-{epoch:02d.npz"> checkpoint;
 #else

@@ -13,7 +13,7 @@ struct tiny_learner {
 };
 
 // The same, with files (for model_checkpoint).
-struct saving_learner : tiny_learner {
+struct file_learner : tiny_learner {
   void save(const std::filesystem::path&) {}
   void load(const std::filesystem::path&) {}
 };
