@@ -1,6 +1,7 @@
 #include <cue/callbacks/backup_and_restore.hpp>
 #include <cue/callbacks/model_checkpoint.hpp>
 
+#include <csignal>
 #include <filesystem>
 #include <fstream>
 #include <random>
@@ -50,6 +51,16 @@ struct crash_at_batch {
   }
 };
 
+// Sends this process SIGINT at the end of batch `batch` of epoch `epoch`, as Ctrl-C would;
+// stop_on_signal, listed after it, turns that into a clean stop.
+struct sigint_at {
+  int epoch;
+  std::size_t batch;
+  void on_train_batch_end(auto& ctx) {
+    if (ctx.epoch() == epoch && ctx.batch() == batch) std::raise(SIGINT);
+  }
+};
+
 struct run {
   std::string digest;
   std::vector<double> loss;  // the epochs this fit ran
@@ -61,7 +72,8 @@ enum class tracking { all, fewer, reordered };
 // after the backup that throws at some moment.
 template <class Crash = crash_at>
 run train(const fs::path& backup_dir, Crash crash = {-1}, cue::save_frequency freq = cue::every_epoch,
-          tracking tracked = tracking::all, bool double_checkpoint = false, std::size_t examples = 400) {
+          tracking tracked = tracking::all, bool double_checkpoint = false, std::size_t examples = 400,
+          sigint_at signal = {-1, 0}) {
   std::mt19937_64 rng(7);
   cue::nn::sequential net{cue::nn::dense(8, 16, rng), cue::nn::relu{}, cue::nn::dense(16, 3, rng)};
   cue::nn::classifier model(std::move(net), cue::nn::adam({.learning_rate = 3e-3}));
@@ -77,11 +89,14 @@ run train(const fs::path& backup_dir, Crash crash = {-1}, cue::save_frequency fr
   if (backup_dir.empty()) {
     h = cue::fit(model, train_batches, opts, es, rl);
   } else if (tracked == tracking::all) {
-    h = cue::fit(model, train_batches, opts, es, rl, cue::backup_and_restore(o, es, rl, train_batches), crash);
+    h = cue::fit(model, train_batches, opts, es, rl, signal, cue::stop_on_signal{},
+                 cue::backup_and_restore(o, es, rl, train_batches), crash);
   } else if (tracked == tracking::fewer) {
-    h = cue::fit(model, train_batches, opts, es, rl, cue::backup_and_restore(o, es, train_batches), crash);
+    h = cue::fit(model, train_batches, opts, es, rl, signal, cue::stop_on_signal{},
+                 cue::backup_and_restore(o, es, train_batches), crash);
   } else {
-    h = cue::fit(model, train_batches, opts, es, rl, cue::backup_and_restore(o, rl, es, train_batches), crash);
+    h = cue::fit(model, train_batches, opts, es, rl, signal, cue::stop_on_signal{},
+                 cue::backup_and_restore(o, rl, es, train_batches), crash);
   }
   return {model.weights_digest(), h["loss"]};
 }
@@ -137,6 +152,22 @@ TEST_CASE("a backup at an epoch's last batch resumes at its validation and end")
   const auto resumed = train(dir, crash_at{-1}, 25);
   CHECK(resumed.digest == reference.digest);
   CHECK(resumed.loss == tail(reference.loss, resumed.loss.size()));
+}
+
+TEST_CASE("Ctrl-C inside an epoch backs up at that batch, and the next run goes on from there") {
+  const auto reference = train({});
+  for (const cue::save_frequency freq : {cue::every_epoch, cue::save_frequency(7)}) {
+    const auto dir = fresh("cue-backup-sigint");
+    const auto stopped = train(dir, crash_at{-1}, freq, tracking::all, false, 400, sigint_at{4, 10});
+    CHECK(stopped.loss.size() == 5);  // epochs 0-4, the last cut short (as Keras, it still ends)
+    const auto saved = cue::io::load_archive(dir / "current" / "state.npz", "backup").values;
+    CHECK(saved.at("epoch") == "4");  // not the partial epoch's end
+    CHECK(saved.at("batch") == "11");
+    CHECK(saved.at("stop") == "0");   // a signal's stop is not the run's
+    const auto resumed = train(dir, crash_at{-1}, freq);
+    CHECK(resumed.digest == reference.digest);
+    CHECK(resumed.loss == tail(reference.loss, resumed.loss.size()));
+  }
 }
 
 TEST_CASE("a damaged backup is an error naming it, and it is kept for repair") {

@@ -76,7 +76,8 @@ struct backup_mismatch : std::runtime_error {
 ///     cue::backup_and_restore backup({.backup_dir = "run/backup"}, early_stop, reduce_lr, train_batches);
 ///     cue::fit(model, train_batches, val_batches, {.epochs = 50}, early_stop, reduce_lr, backup);
 ///
-/// List it after the callbacks it tracks: its backup then holds their state after the event.
+/// List it after the callbacks it tracks: its backup then holds their state after the event; and
+/// after stop_on_signal, so that a stop by SIGINT or SIGTERM is backed up at the batch it cut.
 /// A backup is `state.npz` (cue's file format: versioned, checksummed) beside the learner's saved
 /// file, written to a fresh directory (every file fsync'ed) that then replaces `current` by
 /// renames; the previous backup is kept until the new one is complete. Loading falls back to it
@@ -109,6 +110,7 @@ class backup_and_restore {
   void on_train_begin(auto& ctx) {
     restored_.reset();
     pending_.reset();
+    cut_short_ = false;
     counter_.reset();
     last_error_.clear();
     const std::filesystem::path dir = opts_.backup_dir;
@@ -140,7 +142,11 @@ class backup_and_restore {
   }
 
   void on_train_batch_end(auto& ctx) {
-    if (opts_.save_freq.per_epoch || !counter_.due(ctx.batch(), opts_.save_freq.batches)) return;
+    // A signal's stop (stop_on_signal, listed before) cuts the epoch short: back up here, where
+    // the run can continue exactly, and not at its end, after a partial epoch's validation.
+    cut_short_ = ctx.state().interrupted;
+    const bool due = !opts_.save_freq.per_epoch && counter_.due(ctx.batch(), opts_.save_freq.batches);
+    if (!due && !cut_short_) return;
     state_dict d = position(ctx, ctx.epoch(), ctx.batch() + 1, ctx.step() + 1);
     d["running"] = state::numbers(ctx.state().running);
     d["stop"] = std::to_string(ctx.stop_requested() && !ctx.state().interrupted ? 1 : 0);
@@ -148,7 +154,13 @@ class backup_and_restore {
   }
 
   void on_epoch_end(auto& ctx) {
-    if (opts_.save_freq.per_epoch) write(ctx.learner(), position(ctx, ctx.epoch() + 1, 0, ctx.step()));
+    // An epoch a signal cut short is not one to resume after (its backup was made at the cut, or,
+    // with stop_on_signal listed after this callback, the previous backup stays).
+    const auto steps = ctx.params().steps;
+    const bool partial = cut_short_ || (ctx.state().interrupted && (steps == 0 || ctx.batch() < steps));
+    cut_short_ = false;
+    if (opts_.save_freq.per_epoch && !partial)
+      write(ctx.learner(), position(ctx, ctx.epoch() + 1, 0, ctx.step()));
   }
 
   void on_train_end(auto& ctx) {
@@ -264,6 +276,7 @@ class backup_and_restore {
   options opts_;
   std::tuple<Tracked*...> tracked_;
   batch_counter counter_;
+  bool cut_short_ = false;  // a signal stopped this epoch's batches
   std::optional<state_dict> pending_;  // the tracked states, applied at the resumed epoch's begin
   std::optional<resume_point> restored_;
   std::string last_error_;
