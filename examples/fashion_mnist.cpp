@@ -92,14 +92,18 @@ int main(int argc, char** argv) try {
       cue::csv_logger({.filename = (args.out / "training.csv").string(), .append = true})};
   // [callbacks]
   const auto start = std::chrono::steady_clock::now();
-  auto history = args.backup_dir.empty()
-      ? cue::fit(model, train_batches, validation_batches, {.epochs = args.epochs}, callbacks)
-      : cue::fit(model, train_batches, validation_batches, {.epochs = args.epochs}, callbacks,
-                 cue::backup_and_restore({.backup_dir = args.backup_dir.string(),
-                                          .save_freq = args.backup_every > 0
-                                                           ? cue::save_frequency(args.backup_every)
-                                                           : cue::every_epoch},
-                                         early_stopping, reduce_lr, train_batches));
+  std::fprintf(stderr, "fashion-mnist: training on %zu images\n", train.size());
+  cue::history history;
+  if (args.backup_dir.empty()) {
+    history = cue::fit(model, train_batches, validation_batches, {.epochs = args.epochs}, callbacks);
+  } else {
+    const cue::save_frequency every = args.backup_every > 0 ? cue::save_frequency(args.backup_every) : cue::every_epoch;
+    cue::backup_and_restore backup({.backup_dir = args.backup_dir.string(), .save_freq = every},
+                                   early_stopping, reduce_lr, train_batches);
+    history = cue::fit(model, train_batches, validation_batches, {.epochs = args.epochs}, callbacks, backup);
+    if (const auto& at = backup.resumed_from())
+      std::fprintf(stderr, "fashion-mnist: resumed at epoch %d after %zu of its batches\n", at->epoch + 1, at->batch);
+  }
   const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
 
   const auto test = cue::evaluate(model, test_batches);
