@@ -81,15 +81,13 @@ int main(int argc, char** argv) try {
   // [callbacks]
   cue::early_stopping<"val_loss"> early_stopping({.patience = 3, .restore_best_weights = true});
   cue::reduce_lr_on_plateau<"val_loss"> reduce_lr({.factor = 0.5, .patience = 2});
+  cue::model_checkpoint<"val_accuracy"> best_checkpoint(
+      {.filepath = (args.out / "best.weights.npz").string(), .save_best_only = true,
+       .save_weights_only = true});
+  cue::csv_logger csv_log({.filename = (args.out / "training.csv").string(), .append = true});
   auto callbacks = cue::callbacks{
       cue::stop_on_signal{},  // Ctrl-C or SIGTERM: finish the batch, save, stop cleanly
-      cue::progbar_logger{},
-      early_stopping,
-      cue::model_checkpoint<"val_accuracy">(
-          {.filepath = (args.out / "best.weights.npz").string(), .save_best_only = true,
-           .save_weights_only = true}),
-      reduce_lr,
-      cue::csv_logger({.filename = (args.out / "training.csv").string(), .append = true})};
+      cue::progbar_logger{}, early_stopping, best_checkpoint, reduce_lr, csv_log};
   // [callbacks]
   const auto start = std::chrono::steady_clock::now();
   std::fprintf(stderr, "fashion-mnist: training on %zu images\n", train.size());
@@ -99,7 +97,7 @@ int main(int argc, char** argv) try {
   } else {
     const cue::save_frequency every = args.backup_every > 0 ? cue::save_frequency(args.backup_every) : cue::every_epoch;
     cue::backup_and_restore backup({.backup_dir = args.backup_dir.string(), .save_freq = every},
-                                   early_stopping, reduce_lr, train_batches);
+                                   early_stopping, best_checkpoint, reduce_lr, csv_log, train_batches);
     history = cue::fit(model, train_batches, validation_batches, {.epochs = args.epochs}, callbacks, backup);
     if (const auto& at = backup.resumed_from())
       std::fprintf(stderr, "fashion-mnist: resumed at epoch %d after %zu of its batches\n", at->epoch + 1, at->batch);

@@ -10,6 +10,7 @@
 #include <catch2/catch.hpp>
 
 #include <cue/fit.hpp>
+#include <cue/state.hpp>
 
 #include "../support.hpp"
 
@@ -79,6 +80,38 @@ TEST_CASE("to a file: append keeps the header, a new run without append replaces
   cue::fit(learner, one_batch, {.epochs = 1}, cue::csv_logger({.filename = path.string()}));
   CHECK(read(path) == "epoch,acc,loss,val_acc,val_loss\n0,0.15,0.3,NA,NA\n");
   fs::remove(path);
+}
+
+// Loads the state it is given at the start of the first epoch, as backup_and_restore does.
+struct restore_at_first_epoch {
+  cue::csv_logger* logger;
+  cue::state_dict saved;
+  void on_epoch_begin(auto& ctx) {
+    if (ctx.epoch() == 0) logger->load_state_dict(saved);
+  }
+};
+
+TEST_CASE("its state is the file's length; a resumed run cuts rows written after the backup") {
+  STATIC_REQUIRE(cue::stateful<cue::csv_logger>);
+  const auto path = fs::temp_directory_path() / "cue-csv-logger-resume.csv";
+  fs::remove(path);
+  two_metrics learner{.losses = {0.5, 0.4, 0.3, 0.2}};
+  cue::csv_logger first({.filename = path.string(), .append = true});
+  cue::fit(learner, one_batch, {.epochs = 1}, first);
+  const auto saved = first.state_dict();  // a backup after epoch 0
+  CHECK(saved.at("bytes") == std::to_string(fs::file_size(path)));
+  cue::fit(learner, one_batch, {.epochs = 1}, first);  // a row after the backup (a cut epoch)
+  cue::csv_logger resumed({.filename = path.string(), .append = true});
+  cue::fit(learner, one_batch, {.epochs = 1}, resumed, restore_at_first_epoch{&resumed, saved});
+  CHECK(read(path) ==
+        "epoch,acc,loss,val_acc,val_loss\n"
+        "0,0.25,0.5,NA,NA\n"
+        "0,0.15,0.3,NA,NA\n");  // the row after the backup is gone, the new one follows
+  fs::remove(path);
+
+  std::ostringstream out;
+  cue::csv_logger to_stream(out);
+  CHECK(to_stream.state_dict().at("bytes") == "none");  // a stream is not cut
 }
 
 TEST_CASE("csv_logger rejects what it cannot write, naming the problem") {

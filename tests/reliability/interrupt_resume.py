@@ -1,6 +1,7 @@
 #!/usr/bin/env python3
 """The Fashion-MNIST example stopped by Ctrl-C (SIGINT) in the middle of training, then started
-again with the same command, resumes there and ends with the weights of a run never interrupted.
+again with the same command, resumes there and ends as a run never interrupted: the same weights,
+the same CSV log (no row of the cut epoch left over) and the same best checkpoint, byte for byte.
 Usage: interrupt_resume.py FASHION_MNIST_BINARY WORK_DIR"""
 import re
 import shutil
@@ -53,7 +54,12 @@ def main():
         if digest(again.stdout) != digest(out):
             print(f"FAIL: resumed digest {digest(again.stdout)}, uninterrupted {digest(out)}")
             return 1
-        print(f"SIGINT at {fraction:.0%} of training; {said[0]}; both end with weights_digest={digest(out)}")
+        for name in ["training.csv", "best.weights.npz"]:
+            if (work / "resumed" / name).read_bytes() != (work / "reference" / name).read_bytes():
+                print(f"FAIL: {name} of the resumed run differs from the uninterrupted run's")
+                return 1
+        print(f"SIGINT at {fraction:.0%} of training; {said[0]}; both end with weights_digest={digest(out)}, "
+              "the same training.csv and best.weights.npz")
         return 0
     print("FAIL: every run ended before the signal reached it")
     return 1

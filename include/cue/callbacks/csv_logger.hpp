@@ -4,7 +4,9 @@
 #include <algorithm>
 #include <filesystem>
 #include <fstream>
+#include <cstdint>
 #include <memory>
+#include <optional>
 #include <ostream>
 #include <stdexcept>
 #include <string>
@@ -16,6 +18,7 @@
 #include <cue/context.hpp>
 #include <cue/options.hpp>
 #include <cue/python_format.hpp>
+#include <cue/state.hpp>
 
 namespace cue {
 
@@ -41,6 +44,10 @@ constexpr auto fields_of(std::type_identity<csv_logger_options>) {
 /// flushed every epoch. In append mode the header is written only if the file is new or starts
 /// with an empty line; with a stream, only if not appending.
 ///
+/// Tracked by backup_and_restore (with `.append = true`), a resumed run first cuts the file back to
+/// the rows of the backup, so a row written after it (a partial epoch stopped by a signal, an
+/// epoch whose backup never completed) is not left twice.
+///
 /// Hooks: on_train_begin, on_epoch_end, on_train_end.
 class csv_logger {
  public:
@@ -59,6 +66,7 @@ class csv_logger {
 
   void on_train_begin(auto&) {
     keys_.clear();
+    written_.reset();
     if (stream_) {
       out_ = stream_;
       write_header_ = !opts_.append;
@@ -74,6 +82,7 @@ class csv_logger {
     if (!*file_)
       throw std::runtime_error("cue: csv_logger: cannot open " + opts_.filename + " for writing");
     out_ = file_.get();
+    written_ = std::filesystem::file_size(opts_.filename);
   }
 
   void on_epoch_end(auto& ctx) {
@@ -107,6 +116,7 @@ class csv_logger {
     }
     *out_ << '\n';
     out_->flush();
+    if (file_) written_ = std::filesystem::file_size(opts_.filename);
   }
 
   void on_train_end(auto&) {
@@ -116,6 +126,24 @@ class csv_logger {
   }
 
   [[nodiscard]] const options& config() const noexcept { return opts_; }
+
+  /// Its state, for a resumed run (backup_and_restore): how long the file was after the last row.
+  [[nodiscard]] cue::state_dict state_dict() const {
+    return {{"bytes", written_ ? std::to_string(*written_) : std::string("none")}};
+  }
+  /// Cuts the file back to the saved length (rows written after the backup go); a file already
+  /// shorter, or a stream, is left as it is.
+  void load_state_dict(const cue::state_dict& d) {
+    const auto& bytes = state::at(d, "bytes", "csv_logger");
+    if (bytes == "none" || !file_) return;
+    const auto length = state::to_count(bytes);
+    if (std::filesystem::file_size(opts_.filename) < length) return;
+    file_->close();
+    std::filesystem::resize_file(opts_.filename, length);
+    file_->open(opts_.filename, std::ios::app);
+    if (!*file_) throw std::runtime_error("cue: csv_logger: cannot open " + opts_.filename + " for writing");
+    written_ = length;
+  }
 
  private:
   void check_separator() const {
@@ -147,6 +175,7 @@ class csv_logger {
   std::unique_ptr<std::ofstream> file_;
   std::vector<std::string> keys_;
   bool write_header_ = true;
+  std::optional<std::uintmax_t> written_;  // the file's length after the last row
 };
 
 }  // namespace cue
