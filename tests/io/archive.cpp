@@ -47,6 +47,22 @@ TEST_CASE("an archive round trip keeps kind, values and entries byte for byte") 
   fs::remove(file);
 }
 
+TEST_CASE("saving replaces the file whole (a new file renamed over it), never rewrites it in place") {
+  cue::io::save_archive(file, sample());
+  const auto old_link = fs::temp_directory_path() / "cue-archive-test-old.npz";
+  fs::remove(old_link);
+  fs::create_hard_link(file, old_link);  // the old file's inode, under another name
+  auto changed = sample();
+  changed.values["learning_rate"] = "0.5";
+  cue::io::save_archive(file, changed);
+  CHECK(cue::io::load_archive(file).values.at("learning_rate") == "0.5");
+  CHECK(cue::io::load_archive(old_link).values.at("learning_rate") == "0.001");  // untouched
+  for (const auto& e : fs::directory_iterator(fs::temp_directory_path()))
+    CHECK_FALSE(e.path().filename().string().starts_with(".cue-archive-test.npz.tmp"));
+  fs::remove(old_link);
+  fs::remove(file);
+}
+
 TEST_CASE("every truncation and every flipped byte of a file is refused with its name") {
   const std::string good = cue::io::serialize(sample());
   for (std::size_t n = 0; n < good.size(); ++n) {

@@ -1,7 +1,8 @@
 // cue's one file format, for checkpoints and backups alike: an uncompressed zip, as numpy.savez
 // writes (so numpy.load opens it), whose every entry carries a CRC-32, plus a manifest entry
 // `cue.txt` holding the format version, the file's kind, its named values, the list of its other
-// entries and a checksum of its own. Standard C++ only: a learner without xtensor can use it.
+// entries and a checksum of its own. Standard C++ and POSIX only: a learner without xtensor can
+// use it.
 #pragma once
 
 #include <array>
@@ -16,6 +17,7 @@
 #include <string>
 #include <string_view>
 
+#include <cue/io/atomic_file.hpp>
 #include <cue/state.hpp>
 
 namespace cue::io {
@@ -232,13 +234,16 @@ inline archive parse(const std::string& bytes, const std::string& path) {
   return a;
 }
 
-/// Writes `a` to `path` (not atomically: use write_atomically, or write into a fresh directory).
+/// Writes `a` to `path` atomically (write_atomically: a crash leaves the previous file or the
+/// new one, never part of one).
 inline void save_archive(const std::filesystem::path& path, const archive& a) {
   const std::string bytes = serialize(a);
-  std::ofstream out(path, std::ios::binary | std::ios::trunc);
-  out.write(bytes.data(), static_cast<std::streamsize>(bytes.size()));
-  out.close();
-  if (!out) throw std::runtime_error("cue: cannot write " + path.string());
+  write_atomically(path, [&](const std::filesystem::path& tmp) {
+    std::ofstream out(tmp, std::ios::binary | std::ios::trunc);
+    out.write(bytes.data(), static_cast<std::streamsize>(bytes.size()));
+    out.close();
+    if (!out) throw std::runtime_error("cue: cannot write " + path.string());
+  });
 }
 
 /// Reads the cue file at `path`; with `kind`, also checks that the file is of that kind.

@@ -101,7 +101,7 @@ inline xt::xarray<float> read_float32_npy(std::string_view npy) {
 }
 }  // namespace detail
 
-/// Writes `c` to `path` (not atomically; model_checkpoint and backup_and_restore make it so).
+/// Writes `c` to `path`, atomically.
 inline void save_checkpoint(const std::filesystem::path& path, const checkpoint& c) {
   archive a{c.kind, c.values, {}};
   for (const auto& [name, array] : c.arrays) a.entries[name + ".npy"] = xt::dump_npy(array);
