@@ -45,9 +45,10 @@ struct run_state {
   /// of at `initial_epoch`, with `step` as restored (Keras reads `_initial_epoch` the same way,
   /// after on_train_begin, but always from an epoch's first batch).
   std::optional<resume_point> resume{};
-  /// In on_train_batch_end, the epoch's training sums so far: each training log's sample-weighted
+  /// During an epoch's batches, its training sums so far: each training log's sample-weighted
   /// sum, then the total weight (what the running means are made of, exactly; a mid-epoch backup
-  /// saves it). Empty elsewhere.
+  /// saves it). Set by fit only for a callback that declares `using reads_running_sums = void;`;
+  /// empty elsewhere.
   std::span<const double> running{};
   /// Set when the stop came from outside the run (a signal): backups are then kept.
   bool interrupted = false;

@@ -267,6 +267,45 @@ It skip_batches(It it, const End& end, const resume_point& at) {
   return it;
 }
 
+// One epoch's training batches; returns their training sums. `Resuming`: the epoch run.resume
+// names, whose first batches are skipped and whose sums are restored.
+template <bool Resuming, class Cbs, class Learner, class Data>
+auto train_batches(Cbs& cbs, run_state& state, Learner& learner, Data& data) {
+  using TL = train_logs_t<Learner, batch_of<Data>>;
+  logs<> none;
+  mean_of<TL> means;
+  if constexpr (reads_running_sums<Cbs>) state.running = means.sums;
+  auto it = std::ranges::begin(data);
+  const auto end = std::ranges::end(data);
+  if constexpr (Resuming) {
+    const resume_point at = *std::exchange(state.resume, std::nullopt);
+    if (at.batch > 0) means.sums = restored_sums<TL::size + 1>(at);
+    it = skip_batches(std::move(it), end, at);
+    state.batch = at.batch;
+    if (state.stop) it = end;  // the backup was made after the batch that asked to stop
+  }
+  for (; it != end; ++it) {
+    auto&& batch = *it;
+    notify(event::train_batch_begin{}, cbs, state, learner, none);
+    means.add(train_one(cbs, state, learner, batch), batch_weight(batch));
+    if constexpr (handled<event::train_batch_end, Cbs, Learner, TL>) {
+      TL running = means.mean();
+      notify(event::train_batch_end{}, cbs, state, learner, running);
+    }
+    ++state.batch;
+    ++state.step;
+    if (state.stop) break;
+  }
+  state.running = {};
+  return means;
+}
+
+// The resuming instance, out of line: it runs once, and inlined it would crowd the usual one.
+template <class Cbs, class Learner, class Data>
+[[gnu::noinline]] auto train_resumed_batches(Cbs& cbs, run_state& state, Learner& learner, Data& data) {
+  return train_batches<true>(cbs, state, learner, data);
+}
+
 template <class ValData, class Cbs, class Learner, class Data>
 history fit_loop(Cbs& cbs, Learner& learner, Data& data, ValData* val, const fit_options& opts) {
   using Batch = batch_of<Data>;
@@ -291,32 +330,10 @@ history fit_loop(Cbs& cbs, Learner& learner, Data& data, ValData* val, const fit
       state.validated = false;
       state.batch = 0;
       notify(event::epoch_begin{}, cbs, state, learner, none);
-      mean_of<TL> means;
-      // Shown only to batch-end hooks (mid-epoch backups): once the address escapes, the sums
-      // live in memory rather than registers, which costs every batch.
-      if constexpr (handled<event::train_batch_end, Cbs, Learner, TL>) state.running = means.sums;
-      auto it = std::ranges::begin(data);
-      const auto end = std::ranges::end(data);
-      if (state.resume) {
-        const resume_point at = *std::exchange(state.resume, std::nullopt);
-        if (at.batch > 0) means.sums = restored_sums<TL::size + 1>(at);
-        it = skip_batches(std::move(it), end, at);
-        state.batch = at.batch;
-        if (state.stop) it = end;  // the backup was made after the batch that asked to stop
-      }
-      for (; it != end; ++it) {
-        auto&& batch = *it;
-        notify(event::train_batch_begin{}, cbs, state, learner, none);
-        means.add(train_one(cbs, state, learner, batch), batch_weight(batch));
-        if constexpr (handled<event::train_batch_end, Cbs, Learner, TL>) {
-          TL running = means.mean();
-          notify(event::train_batch_end{}, cbs, state, learner, running);
-        }
-        ++state.batch;
-        ++state.step;
-        if (state.stop) break;
-      }
-      state.running = {};
+      // Two instances of the batch loop: the usual one keeps its sums in registers, and the one
+      // that resumes an epoch (restoring sums) does not slow it down.
+      const mean_of<TL> means = state.resume ? train_resumed_batches(cbs, state, learner, data)
+                                             : train_batches<false>(cbs, state, learner, data);
       typename epoch_logs<Learner, Batch, ValData>::measured measured;
       if constexpr (with_validation) {
         using VL = test_logs_t<Learner, batch_of<ValData>>;

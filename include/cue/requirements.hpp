@@ -109,6 +109,21 @@ struct requirements_of<callbacks<Cs...>, Learner, EpochLogs> {
   }
 };
 
+/// Whether a callback (in a group or adapter, recursively) reads run_state::running, which it
+/// declares with `using reads_running_sums = void;` (backup_and_restore does). fit shows the sums
+/// only then: once their address escapes, they live in memory, which costs every batch.
+template <class C>
+inline constexpr bool reads_running_sums = [] {
+  if constexpr (requires { typename C::reads_running_sums; })
+    return true;
+  else if constexpr (requires { typename C::inner_type; })
+    return reads_running_sums<typename C::inner_type>;
+  else
+    return false;
+}();
+template <class... Cs>
+inline constexpr bool reads_running_sums<callbacks<Cs...>> = (reads_running_sums<std::remove_cvref_t<Cs>> || ...);
+
 /// Every callback of `Group` (recursively) gets what it declares it needs from a loop with this
 /// learner and these epoch logs. `report()` gives the errors when not.
 template <class Group, class Learner, class EpochLogs>

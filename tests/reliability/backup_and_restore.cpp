@@ -219,6 +219,13 @@ TEST_CASE("resuming with other tracked objects or other data is explained, not m
   fs::remove_all(dir);
 }
 
+TEST_CASE("fit shows the epoch's sums only to a group that reads them") {
+  using backup = cue::backup_and_restore<cue::data::batches>;
+  STATIC_REQUIRE(cue::detail::reads_running_sums<cue::callbacks<cue::history&, backup>>);
+  STATIC_REQUIRE(cue::detail::reads_running_sums<cue::callbacks<cue::callbacks<cue::guarded<backup>>>>);
+  STATIC_REQUIRE_FALSE(cue::detail::reads_running_sums<cue::callbacks<cue::history, cue::progbar_logger>>);
+}
+
 TEST_CASE("stateful callbacks save and restore their state") {
   STATIC_REQUIRE(cue::stateful<cue::early_stopping<"val_loss">>);
   STATIC_REQUIRE(cue::stateful<cue::reduce_lr_on_plateau<"val_loss">>);

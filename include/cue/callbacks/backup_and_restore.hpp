@@ -97,6 +97,7 @@ class backup_and_restore {
 
  public:
   using needs = cue::needs<capability::save>;
+  using reads_running_sums = void;  // its mid-epoch backups save them
   using options = backup_and_restore_options;
 
   explicit backup_and_restore(options opts, Tracked&... tracked)
