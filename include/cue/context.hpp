@@ -3,7 +3,6 @@
 
 #include <cstddef>
 #include <exception>
-#include <optional>
 #include <span>
 #include <string_view>
 #include <vector>
@@ -26,10 +25,14 @@ struct loop_params {
 
 /// Where a resumed fit starts: at `epoch`, after its first `batch` batches (skipped, not run),
 /// carrying on from `running`, the training sums those batches left (see run_state::running).
+/// False until a callback sets it (a plain flag rather than std::optional: GCC 12 with the
+/// sanitizers warns falsely about an optional holding a vector).
 struct resume_point {
+  bool requested = false;
   int epoch = 0;
   std::size_t batch = 0;
   std::vector<double> running{};
+  [[nodiscard]] explicit operator bool() const noexcept { return requested; }
 };
 
 /// The mutable state of one run of a loop. A user's own loop creates one and updates it as it goes.
@@ -44,7 +47,7 @@ struct run_state {
   /// Set by a callback in on_train_begin (backup_and_restore) to resume: fit starts there instead
   /// of at `initial_epoch`, with `step` as restored (Keras reads `_initial_epoch` the same way,
   /// after on_train_begin, but always from an epoch's first batch).
-  std::optional<resume_point> resume{};
+  resume_point resume{};
   /// During an epoch's batches, its training sums so far: each training log's sample-weighted
   /// sum, then the total weight (what the running means are made of, exactly; a mid-epoch backup
   /// saves it). Set by fit only for a callback that declares `using reads_running_sums = void;`;

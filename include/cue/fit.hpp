@@ -278,7 +278,7 @@ auto train_batches(Cbs& cbs, run_state& state, Learner& learner, Data& data) {
   auto it = std::ranges::begin(data);
   const auto end = std::ranges::end(data);
   if constexpr (Resuming) {
-    const resume_point at = *std::exchange(state.resume, std::nullopt);
+    const resume_point at = std::exchange(state.resume, resume_point{});
     if (at.batch > 0) means.sums = restored_sums<TL::size + 1>(at);
     it = skip_batches(std::move(it), end, at);
     state.batch = at.batch;
@@ -324,7 +324,7 @@ history fit_loop(Cbs& cbs, Learner& learner, Data& data, ValData* val, const fit
   bool ran_epoch = false;
   try {
     notify(event::train_begin{}, all, state, learner, none);
-    const int first_epoch = state.resume ? state.resume->epoch : opts.initial_epoch;
+    const int first_epoch = state.resume ? state.resume.epoch : opts.initial_epoch;
     for (int epoch = first_epoch; epoch < opts.epochs; ++epoch) {
       state.epoch = epoch;
       state.validated = false;

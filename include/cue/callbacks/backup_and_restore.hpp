@@ -206,7 +206,7 @@ class backup_and_restore {
     check_tracked(d, backup);
     std::string owner = "the backup ";
     owner += backup.string();
-    resume_point at{state::to_integer<int>(state::at(d, "epoch", owner)),
+    resume_point at{true, state::to_integer<int>(state::at(d, "epoch", owner)),
                     state::to_count(state::at(d, "batch", owner)), {}};
     const auto step = state::to_count(state::at(d, "step", owner));
     if (at.batch > 0) at.running = state::to_doubles(state::at(d, "running", owner));
