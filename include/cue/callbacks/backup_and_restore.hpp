@@ -177,14 +177,17 @@ class backup_and_restore {
   [[nodiscard]] const std::string& last_error() const noexcept { return last_error_; }
 
  private:
+  // The tracked objects' type names, in order.
+  static const std::vector<std::string>& tracked_types() {
+    static const std::vector<std::string> names{detail::type_name<Tracked>()...};
+    return names;
+  }
   // Each tracked object's state, under `t<i>.`, with its type under `t<i>.type`.
   [[nodiscard]] state_dict tracked_states() const {
     state_dict d;
     std::size_t i = 0;
     std::apply([&](auto*... t) {
-      ((add(d, prefix(i), t->state_dict()),
-        d[prefix(i) + "type"] = detail::type_name<std::remove_pointer_t<decltype(t)>>(),
-        ++i), ...);
+      ((add(d, prefix(i), t->state_dict()), d[prefix(i) + "type"] = tracked_types()[i], ++i), ...);
     }, tracked_);
     return d;
   }
@@ -242,13 +245,11 @@ class backup_and_restore {
     if (n != sizeof...(Tracked))
       throw mismatch("was made tracking " + std::to_string(n) + " objects and this run tracks " +
                      std::to_string(sizeof...(Tracked)));
-    const auto now = tracked_states();
     for (std::size_t i = 0; i < n; ++i) {
-      const auto key = prefix(i) + "type";
-      const auto it = d.find(key);
-      if (it == d.end() || it->second != now.at(key))
+      const auto it = d.find(prefix(i) + "type");
+      if (it == d.end() || it->second != tracked_types()[i])
         throw mismatch("tracked a " + (it == d.end() ? std::string("(unnamed)") : it->second) + " as object " +
-                       std::to_string(i) + ", where this run tracks a " + now.at(key));
+                       std::to_string(i) + ", where this run tracks a " + tracked_types()[i]);
     }
   }
 
