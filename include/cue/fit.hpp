@@ -241,30 +241,9 @@ auto test_loop(Cbs& cbs, run_state& state, Learner& learner, Data& data) {
   return result;
 }
 
-// A resumed epoch: its first `at.batch` batches are skipped (the backup holds what they did) and
-// the training sums they left are restored, so the epoch's logs are those of an unbroken run.
-template <std::size_t N>
-std::array<double, N> restored_sums(const resume_point& at) {  // by value: see skip_batches
-  if (at.running.size() != N)
-    throw std::runtime_error("cue: resuming epoch " + std::to_string(at.epoch) + " at batch " +
-                             std::to_string(at.batch) + ": the backup holds " +
-                             std::to_string(at.running.size()) + " training sums, this fit's logs need " +
-                             std::to_string(N) + "; resume with the same learner");
-  std::array<double, N> sums{};
-  std::copy(at.running.begin(), at.running.end(), sums.begin());
-  return sums;
-}
-// The iterator after the batches a resumed epoch skips. Taken and returned by value, as the sums
-// above: a local whose address reaches a function not inlined lives in memory for the whole
-// epoch, which costs every batch.
-template <class It, class End>
-It skip_batches(It it, const End& end, const resume_point& at) {
-  for (std::size_t k = 0; k < at.batch; ++k, ++it)
-    if (it == end)
-      throw std::runtime_error("cue: resuming epoch " + std::to_string(at.epoch) + " after batch " +
-                               std::to_string(at.batch) + ", but the training data has only " +
-                               std::to_string(k) + " batches per epoch; resume with the same data");
-  return it;
+[[noreturn]] inline void cannot_resume(const resume_point& at, const std::string& why) {
+  throw std::runtime_error("cue: resuming epoch " + std::to_string(at.epoch) + " after batch " +
+                           std::to_string(at.batch) + why);
 }
 
 // One epoch's training batches; returns their training sums. `Resuming`: the epoch run.resume
@@ -278,9 +257,17 @@ auto train_batches(Cbs& cbs, run_state& state, Learner& learner, Data& data) {
   auto it = std::ranges::begin(data);
   const auto end = std::ranges::end(data);
   if constexpr (Resuming) {
+    // The batches the backup holds are skipped, and the training sums they left restored, so the
+    // epoch's logs are those of an unbroken run.
     const resume_point at = std::exchange(state.resume, resume_point{});
-    if (at.batch > 0) means.sums = restored_sums<TL::size + 1>(at);
-    it = skip_batches(std::move(it), end, at);
+    if (at.batch > 0 && at.running.size() != means.sums.size())
+      cannot_resume(at, ": the backup holds " + std::to_string(at.running.size()) + " training sums, this fit's logs need " +
+                            std::to_string(means.sums.size()) + "; resume with the same learner");
+    std::copy(at.running.begin(), at.running.end(), means.sums.begin());
+    for (std::size_t k = 0; k < at.batch; ++k, ++it)
+      if (it == end)
+        cannot_resume(at, ", but the training data has only " + std::to_string(k) +
+                              " batches per epoch; resume with the same data");
     state.batch = at.batch;
     if (state.stop) it = end;  // the backup was made after the batch that asked to stop
   }
