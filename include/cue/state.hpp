@@ -7,9 +7,10 @@
 #include <cmath>
 #include <concepts>
 #include <cstdio>
+#include <limits>
 #include <map>
 #include <optional>
-#include <span>
+#include <ranges>
 #include <sstream>
 #include <stdexcept>
 #include <string>
@@ -62,38 +63,26 @@ inline std::optional<double> to_optional(const std::string& s) {
   if (s == "none") return std::nullopt;
   return to_double(s);
 }
-/// Floats, each exactly (9 significant digits round-trip a float32).
-inline std::string floats(const std::vector<float>& v) {
-  std::string out;
-  char buf[32];
-  for (float f : v) {
-    std::snprintf(buf, sizeof buf, "%.9g ", static_cast<double>(f));
-    out += buf;
-  }
-  return out;
-}
-inline std::vector<float> to_floats(const std::string& s) {
-  std::vector<float> out;
-  std::istringstream in(s);
-  std::string word;
-  while (in >> word) out.push_back(static_cast<float>(to_double(word)));
-  return out;
-}
-/// Doubles, each exactly (17 significant digits round-trip a double).
-inline std::string numbers(std::span<const double> v) {
+/// Floating-point numbers (float or double), each exactly: max_digits10 significant digits
+/// round-trip the type.
+template <std::ranges::input_range R>
+  requires std::floating_point<std::ranges::range_value_t<R>>
+std::string numbers(const R& values) {
+  constexpr int digits = std::numeric_limits<std::ranges::range_value_t<R>>::max_digits10;
   std::string out;
   char buf[40];
-  for (double d : v) {
-    std::snprintf(buf, sizeof buf, "%.17g ", d);
+  for (const auto v : values) {
+    std::snprintf(buf, sizeof buf, "%.*g ", digits, static_cast<double>(v));
     out += buf;
   }
   return out;
 }
-inline std::vector<double> to_doubles(const std::string& s) {
-  std::vector<double> out;
+template <std::floating_point T>
+std::vector<T> to_numbers(const std::string& s) {
+  std::vector<T> out;
   std::istringstream in(s);
   std::string word;
-  while (in >> word) out.push_back(to_double(word));
+  while (in >> word) out.push_back(static_cast<T>(to_double(word)));
   return out;
 }
 /// The entries under `prefix`, without it (one part of a state made of several).

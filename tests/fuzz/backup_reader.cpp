@@ -41,7 +41,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     load(mc, cue::state::slice(d, "t2."));
     for (const auto& [k, v] : d) {
       try {
-        (void)cue::state::to_doubles(v);
+        (void)cue::state::to_numbers<double>(v);
         (void)cue::state::to_integer(v);
       } catch (const std::exception&) {
       }

@@ -212,7 +212,7 @@ class backup_and_restore {
     resume_point at{true, state::to_integer<int>(state::at(d, "epoch", owner)),
                     state::to_count(state::at(d, "batch", owner)), {}};
     const auto step = state::to_count(state::at(d, "step", owner));
-    if (at.batch > 0) at.running = state::to_doubles(state::at(d, "running", owner));
+    if (at.batch > 0) at.running = state::to_numbers<double>(state::at(d, "running", owner));
     ctx.learner().load(backup / "learner.npz");  // last: it changes the learner
     using learner_type = std::remove_cvref_t<decltype(ctx.learner())>;
     if constexpr (has_learning_rate<learner_type>) {

@@ -139,7 +139,7 @@ class early_stopping {
                       {"best", state::number(best_)}};
     if (const auto* w = std::any_cast<std::vector<std::vector<float>>>(&best_weights_)) {
       d["best_weights.count"] = std::to_string(w->size());
-      for (std::size_t i = 0; i < w->size(); ++i) d["best_weights." + std::to_string(i)] = state::floats((*w)[i]);
+      for (std::size_t i = 0; i < w->size(); ++i) d["best_weights." + std::to_string(i)] = state::numbers((*w)[i]);
     }
     return d;
   }
@@ -153,7 +153,7 @@ class early_stopping {
     if (auto it = d.find("best_weights.count"); it != d.end()) {
       std::vector<std::vector<float>> w;  // grown entry by entry: a wrong count fails, not allocates
       for (std::size_t i = 0, n = state::to_count(it->second); i < n; ++i)
-        w.push_back(state::to_floats(state::at(d, "best_weights." + std::to_string(i), owner)));
+        w.push_back(state::to_numbers<float>(state::at(d, "best_weights." + std::to_string(i), owner)));
       best_weights_ = std::move(w);
     }
   }
