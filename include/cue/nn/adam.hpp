@@ -3,19 +3,16 @@
 
 #include <cmath>
 #include <cstddef>
-#include <map>
 #include <span>
 #include <stdexcept>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include <xsimd/xsimd.hpp>
-#include <xtensor/xadapt.hpp>
-#include <xtensor/xarray.hpp>
 
 #include <cue/io/checkpoint.hpp>
 #include <cue/nn/optimizer_state.hpp>
-#include <cue/state.hpp>
 
 namespace cue::nn {
 
@@ -80,25 +77,13 @@ class adam {
   [[nodiscard]] std::size_t iterations() const noexcept { return iterations_; }
 
   /// Adds the optimizer's state to a checkpoint: the moments, and the step count exactly.
-  void save_state(io::checkpoint& c) const {
-    c.values["optimizer"] = "adam";
-    c.values["adam.iterations"] = std::to_string(iterations_);
-    for (std::size_t i = 0; i < m_.size(); ++i) {
-      c.arrays["adam.m." + std::to_string(i)] = xt::adapt(m_[i], {m_[i].size()});
-      c.arrays["adam.v." + std::to_string(i)] = xt::adapt(v_[i], {v_[i].size()});
-    }
-  }
+  void save_state(io::checkpoint& c) const { save_optimizer(c, "adam", iterations_, {{"m", &m_}, {"v", &v_}}); }
   /// Restores it from `c`, whose moments must fit `params`; nothing changes when `c` does not.
   void load_state(const io::checkpoint& c, const std::vector<std::span<float>>& params) {
-    check_optimizer(c, "adam");
-    const auto iterations = state::to_count(c.value("adam.iterations"));
-    std::vector<std::vector<float>> m, v;
-    if (iterations > 0 || c.arrays.contains("adam.m.0"))
-      for (std::size_t i = 0; i < params.size(); ++i) {
-        const auto& mi = c.array("adam.m." + std::to_string(i), params[i].size());
-        const auto& vi = c.array("adam.v." + std::to_string(i), params[i].size());
-        m.emplace_back(mi.begin(), mi.end()), v.emplace_back(vi.begin(), vi.end());
-      }
+    const auto iterations = load_iterations(c, "adam");
+    const bool stepped = iterations > 0 || c.arrays.contains("adam.m.0");
+    auto m = load_buffers(c, "adam", "m", params, stepped);
+    auto v = load_buffers(c, "adam", "v", params, stepped);
     m_ = std::move(m), v_ = std::move(v), iterations_ = iterations;
   }
 

@@ -2,18 +2,14 @@
 #pragma once
 
 #include <cstddef>
-#include <map>
 #include <span>
 #include <stdexcept>
 #include <string>
+#include <utility>
 #include <vector>
-
-#include <xtensor/xadapt.hpp>
-#include <xtensor/xarray.hpp>
 
 #include <cue/io/checkpoint.hpp>
 #include <cue/nn/optimizer_state.hpp>
-#include <cue/state.hpp>
 
 namespace cue::nn {
 
@@ -59,22 +55,11 @@ class sgd {
   [[nodiscard]] std::size_t iterations() const noexcept { return iterations_; }
 
   /// Adds the optimizer's state to a checkpoint: the momenta, and the step count exactly.
-  void save_state(io::checkpoint& c) const {
-    c.values["optimizer"] = "sgd";
-    c.values["sgd.iterations"] = std::to_string(iterations_);
-    for (std::size_t i = 0; i < m_.size(); ++i) c.arrays["sgd.m." + std::to_string(i)] = xt::adapt(m_[i], {m_[i].size()});
-  }
+  void save_state(io::checkpoint& c) const { save_optimizer(c, "sgd", iterations_, {{"m", &m_}}); }
   /// Restores it from `c`, whose momenta must fit `params`; nothing changes when `c` does not.
   void load_state(const io::checkpoint& c, const std::vector<std::span<float>>& params) {
-    check_optimizer(c, "sgd");
-    const auto iterations = state::to_count(c.value("sgd.iterations"));
-    std::vector<std::vector<float>> m;
-    if (c.arrays.contains("sgd.m.0"))
-      for (std::size_t i = 0; i < params.size(); ++i) {
-        const auto& mi = c.array("sgd.m." + std::to_string(i), params[i].size());
-        m.emplace_back(mi.begin(), mi.end());
-      }
-    m_ = std::move(m), iterations_ = iterations;
+    const auto iterations = load_iterations(c, "sgd");
+    m_ = load_buffers(c, "sgd", "m", params, false), iterations_ = iterations;
   }
 
  private:
