@@ -7,14 +7,10 @@
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
-#include <random>
 #include <span>
 #include <vector>
 
-struct sample {
-  double x1, x2, label;
-};
-using batch = std::vector<sample>;
+#include "blobs.hpp"  // sample, batch, blobs(n, seed): the toy data
 
 // The whole learner contract: the split step (so gradients can be clipped), an in-memory state,
 // files, and a learning rate.
@@ -55,18 +51,6 @@ class logistic_regression {
   std::array<double, 3> w_{}, grad_{};
   double lr_ = 1.0;
 };
-
-std::vector<batch> blobs(int batches, unsigned seed) {
-  std::mt19937 rng(seed);
-  std::normal_distribution<double> noise(0.0, 1.0);
-  std::vector<batch> out(batches);
-  for (auto& b : out)
-    for (int i = 0; i < 32; ++i) {
-      const double label = i % 2;
-      b.push_back({noise(rng) + 2 * label, noise(rng) - 2 * label, label});
-    }
-  return out;
-}
 
 int main() {
   const auto dir = std::filesystem::temp_directory_path() / "cue-callbacks-tour";

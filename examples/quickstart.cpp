@@ -3,15 +3,11 @@
 
 #include <cmath>
 #include <cstdio>
-#include <random>
 #include <vector>
 
-// Any type with train_step / test_step returning cue::logs<...> is a learner.
-struct sample {
-  double x1, x2, label;
-};
-using batch = std::vector<sample>;  // its size() weighs the running means, as in Keras
+#include "blobs.hpp"  // sample, batch, blobs(n, seed): the toy data
 
+// Any type with train_step / test_step returning cue::logs<...> is a learner.
 struct logistic_regression {
   double w1 = 0, w2 = 0, b = 0, lr = 0.5;
 
@@ -56,18 +52,6 @@ struct stop_when_val_loss_stalls {
     else if (++wait >= patience) ctx.request_stop();
   }
 };
-
-std::vector<batch> blobs(int batches, unsigned seed) {
-  std::mt19937 rng(seed);
-  std::normal_distribution<double> noise(0.0, 1.0);
-  std::vector<batch> out(batches);
-  for (auto& b : out)
-    for (int i = 0; i < 32; ++i) {
-      const double label = i % 2;
-      b.push_back({noise(rng) + 2 * label, noise(rng) - 2 * label, label});
-    }
-  return out;
-}
 
 int main() {
   logistic_regression model;
