@@ -262,10 +262,9 @@ class backup_and_restore {
     fs::remove_all(incoming);
     fs::create_directories(incoming);
     learner.save(incoming / "learner.npz");
-    io::detail::fsync_path(incoming / "learner.npz", false);
-    io::save_archive(incoming / "state.npz", {"backup", std::move(d), {}});
-    io::detail::fsync_path(incoming / "state.npz", false);
+    io::detail::fsync_path(incoming / "learner.npz", false);  // any learner's file, not only cue's
     io::detail::fsync_path(incoming, true);
+    io::save_archive(incoming / "state.npz", {"backup", std::move(d), {}});  // fsyncs it and the directory
     // current -> previous, incoming -> current: at every instant one complete backup exists.
     fs::remove_all(dir / "previous");
     if (fs::exists(dir / "current")) fs::rename(dir / "current", dir / "previous");
