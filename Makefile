@@ -13,10 +13,15 @@ BENCH_PACKAGES := libbenchmark-dev python3-matplotlib
 
 SANITIZE_DIR := build/sanitize-$(notdir $(CXX))
 
+TSAN_DIR := build/tsan-$(notdir $(CXX))
+TSAN_TESTS := test.adapters.in_background test.adapters.guarded test.callbacks.stop_on_signal test.fit
+empty :=
+space := $(empty) $(empty)
+
 FUZZ_DIR := build/fuzz
 FUZZ_SECONDS ?= 30
 
-.PHONY: deps configure demo test test-sanitize fuzz bench bench-pytorch clean
+.PHONY: deps configure demo test test-sanitize test-tsan fuzz bench bench-pytorch clean
 
 deps:
 	@scripts/install-deps.sh $(PACKAGES)
@@ -39,6 +44,15 @@ test-sanitize: deps
 	  -DCUE_SANITIZE=ON -DCUE_BUILD_BENCHMARKS=OFF
 	cmake --build $(SANITIZE_DIR) -j $(JOBS)
 	cd $(SANITIZE_DIR) && ctest --output-on-failure -j $(JOBS) -E "compile_fail|consumer|headers|readme"
+
+# The tests of what runs on other threads (in_background's worker; signal handlers) under
+# ThreadSanitizer.
+test-tsan: deps
+	cmake -S . -B $(TSAN_DIR) -DCMAKE_CXX_COMPILER=$(CXX) -DCMAKE_BUILD_TYPE=RelWithDebInfo \
+	  -DCUE_SANITIZE_THREAD=ON -DCUE_BUILD_BENCHMARKS=OFF -DCUE_BUILD_EXAMPLES=OFF
+	cmake --build $(TSAN_DIR) -j $(JOBS) --target $(TSAN_TESTS)
+	cd $(TSAN_DIR) && TSAN_OPTIONS=halt_on_error=1 ctest --output-on-failure -j $(JOBS) \
+	  -R "^($(subst $(space),|,$(TSAN_TESTS)))$$"
 
 # libFuzzer (clang) on the IDX reader, the checkpoint loader and the backup's state file, each for
 # FUZZ_SECONDS, from the seed corpus in tests/fuzz/corpus (new inputs go to a scratch copy, not

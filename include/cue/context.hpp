@@ -55,6 +55,8 @@ struct run_state {
   std::span<const double> running{};
   /// Set when the stop came from outside the run (a signal): backups are then kept.
   bool interrupted = false;
+  /// The hook runs on in_background's worker, on copies: a change to the learner would be lost.
+  bool background = false;
 };
 
 /// The argument of every hook: a view of the loop's state, the learner and this event's logs.

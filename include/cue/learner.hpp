@@ -74,9 +74,11 @@ concept has_gradients = requires(L& l) {
 };
 
 /// The capabilities a callback can ask for with `using needs = cue::needs<...>;`. Each checks a
-/// learner and, when the learner lacks it, gives the error that says which members to add.
+/// learner and, when the learner lacks it, gives the error that says which members to add, and
+/// says whether using it changes the learner (which a copy, as in_background's, would lose).
 namespace capability {
 struct state {
+  static constexpr bool changes_learner = true;  // load_state
   template <class L>
   static constexpr bool met = has_state<L>;
   template <class Callback, class Learner>
@@ -88,6 +90,7 @@ struct state {
   }
 };
 struct learning_rate {
+  static constexpr bool changes_learner = true;  // set_learning_rate
   template <class L>
   static constexpr bool met = has_learning_rate<L>;
   template <class Callback, class Learner>
@@ -98,6 +101,7 @@ struct learning_rate {
   }
 };
 struct save {
+  static constexpr bool changes_learner = true;  // load (a resumed backup)
   template <class L>
   static constexpr bool met = has_save<L>;
   template <class Callback, class Learner>
@@ -108,6 +112,7 @@ struct save {
   }
 };
 struct save_weights {
+  static constexpr bool changes_learner = false;
   template <class L>
   static constexpr bool met = has_save_weights<L>;
   template <class Callback, class Learner>
@@ -118,6 +123,7 @@ struct save_weights {
   }
 };
 struct gradients {
+  static constexpr bool changes_learner = true;  // writes to the gradients
   template <class L>
   static constexpr bool met = has_gradients<L>;
   template <class Callback, class Learner>
@@ -129,6 +135,7 @@ struct gradients {
   }
 };
 struct save_file {
+  static constexpr bool changes_learner = false;
   template <class L>
   static constexpr bool met = has_save<L> || has_save_weights<L>;
   template <class Callback, class Learner>

@@ -109,6 +109,11 @@ struct requirements_of<callbacks<Cs...>, Learner, EpochLogs> {
   }
 };
 
+template <class Needs>
+inline constexpr bool changes_learner_by = false;
+template <class... Caps>
+inline constexpr bool changes_learner_by<needs<Caps...>> = (Caps::changes_learner || ...);
+
 /// Whether a callback (in a group or adapter, recursively) reads run_state::running, which it
 /// declares with `using reads_running_sums = void;` (backup_and_restore does). fit shows the sums
 /// only then: once their address escapes, they live in memory, which costs every batch.
@@ -123,6 +128,21 @@ inline constexpr bool reads_running_sums = [] {
 }();
 template <class... Cs>
 inline constexpr bool reads_running_sums<callbacks<Cs...>> = (reads_running_sums<std::remove_cvref_t<Cs>> || ...);
+
+/// Whether a callback (in a group or adapter, recursively) changes the learner, as it declares
+/// through the capabilities it needs (a learning rate it sets, a state it loads, gradients it
+/// clips). in_background, which hands its callback a copy, rejects such callbacks.
+template <class C>
+inline constexpr bool changes_learner = [] {
+  if constexpr (requires { typename C::needs; })
+    if (changes_learner_by<typename C::needs>) return true;
+  if constexpr (requires { typename C::inner_type; })
+    return changes_learner<typename C::inner_type>;
+  else
+    return false;
+}();
+template <class... Cs>
+inline constexpr bool changes_learner<callbacks<Cs...>> = (changes_learner<std::remove_cvref_t<Cs>> || ...);
 
 /// Every callback of `Group` (recursively) gets what it declares it needs from a loop with this
 /// learner and these epoch logs. `report()` gives the errors when not.

@@ -9,6 +9,7 @@
 #include <exception>
 #include <functional>
 #include <mutex>
+#include <stdexcept>
 #include <thread>
 #include <type_traits>
 #include <utility>
@@ -16,37 +17,66 @@
 #include <cue/callbacks.hpp>
 #include <cue/context.hpp>
 #include <cue/events.hpp>
+#include <cue/requirements.hpp>
 
 namespace cue {
 
 /// Options of `cue::in_background`.
 struct in_background_options {
-  std::size_t capacity = 8;  ///< events queued at most; a full queue makes training wait
+  std::size_t capacity = 8;  ///< events queued at most (>= 1); a full queue makes training wait
 };
 
+namespace detail {
+template <class C>
+consteval bool check_runs_in_background() {
+  static_assert(!changes_learner<C>,
+                "cue: in_background hands the callback type 'C' a copy of the learner, and it "
+                "changes the learner (it needs set_learning_rate, load_state, load or gradients): "
+                "its changes would be lost; pass it to fit without in_background");
+  return true;
+}
+}  // namespace detail
+
 /// Runs callback `C`'s hooks on one worker thread, in order: `cue::in_background(uploader)`.
-/// For each event `C` handles, the training thread queues a copy of what the hook sees (the
-/// loop's counters, the logs, and a copy of the learner, so a checkpoint written in the background
-/// is the weights of that moment) and goes on. A stop requested by the hook takes effect at a
-/// stop check after the next event; an exception thrown by the hook is rethrown on the training
-/// thread at the next event or at train end. The queue is drained at train end and on an
-/// exception, so nothing queued is lost. Wrap callbacks with epoch-level hooks: each handled
-/// event copies the learner. Needs a copyable learner.
+///
+/// What a background hook sees is a copy taken at the event: the loop's counters and parameters
+/// (`ctx.epoch()`, `ctx.batch()`, `ctx.step()`, `ctx.params()`), the logs, and a copy of the
+/// learner (so a checkpoint written in the background holds the weights of that moment). Not
+/// shown: the running sums and resume point of `ctx.state()`, which live in the loop. A hook may
+/// request a stop (it takes effect at a stop check after a later event) and may throw (the
+/// exception is rethrown on the training thread at a later event). A callback that changes the
+/// learner (declared by the capabilities it needs: reduce_lr_on_plateau, learning_rate_scheduler,
+/// backup_and_restore, gradient clipping) is a compile error, and early_stopping with
+/// restore_best_weights an error at train begin: on a copy their changes would be lost.
+///
+/// on_train_begin is waited for, so a setup error stops fit before the first batch. The queue is
+/// drained, and a hook's exception reported, at the end of every loop: train end, an exception in
+/// fit, the end of a standalone evaluate and of predict. Each handled event copies the learner:
+/// wrap callbacks with epoch-level hooks. Needs a copyable learner.
 template <class C>
 class in_background : public detail::forward_events<in_background<C>> {
+  static_assert(detail::check_runs_in_background<std::remove_cvref_t<C>>());
+
  public:
   using inner_type = std::remove_cvref_t<C>;
   using options = in_background_options;
 
   template <class A>
-  explicit in_background(A&& inner, options opts = {}) : inner_(std::forward<A>(inner)), opts_(opts) {}
+  explicit in_background(A&& inner, options opts = {}) : inner_(std::forward<A>(inner)), opts_(opts) {
+    if (opts_.capacity == 0)
+      throw std::invalid_argument("cue: in_background: capacity must be >= 1 (a queue of 0 events "
+                                  "would block training forever)");
+  }
   in_background(in_background&& other) noexcept : inner_(std::move(other.inner_)), opts_(other.opts_) {}
   ~in_background() { stop_worker(); }
 
+  // It hears, beside its callback's events, the ends of every loop, where it drains its queue.
   template <class Event, class Ctx>
   static constexpr bool takes = takes_event<Event, C, Ctx> || std::is_same_v<Event, event::train_begin> ||
                                 std::is_same_v<Event, event::train_end> ||
-                                std::is_same_v<Event, event::exception>;
+                                std::is_same_v<Event, event::exception> ||
+                                std::is_same_v<Event, event::test_end> ||
+                                std::is_same_v<Event, event::predict_end>;
 
   [[nodiscard]] auto& inner() noexcept { return inner_.get(); }
 
@@ -57,26 +87,51 @@ class in_background : public detail::forward_events<in_background<C>> {
   void deliver(Ctx& ctx) {
     start_worker();  // at train begin, or at the first event of a loop without one (evaluate)
     rethrow_and_relay_stop(ctx);
+    if constexpr (std::is_same_v<Event, event::train_begin>) in_fit_ = true;
     if constexpr (takes_event<Event, C, Ctx>) {
       using learner_type = std::remove_cvref_t<decltype(ctx.learner())>;
       using logs_type = std::remove_cvref_t<decltype(ctx.logs())>;
       static_assert(std::is_copy_constructible_v<learner_type>,
                     "cue: in_background copies the learner for its callback; the learner type "
                     "'learner_type' cannot be copied");
-      push([this, state = ctx.state(), learner = ctx.learner(), logs = ctx.logs()]() mutable {
-        state.stop = false;
+      push([this, state = snapshot(ctx.state()), learner = ctx.learner(), logs = ctx.logs()]() mutable {
         context<learner_type, logs_type> copy(state, learner, logs);
         cue::emit(Event{}, inner_.get(), copy);
         if (state.stop) stop_requested_ = true;
       });
     }
-    if constexpr (std::is_same_v<Event, event::train_end>) {
+    if constexpr (std::is_same_v<Event, event::exception>) {
+      in_fit_ = false;
+      drain();  // the original exception is the one fit rethrows
+      std::lock_guard lock(mutex_);
+      error_ = nullptr;
+    } else if constexpr (std::is_same_v<Event, event::train_begin> ||
+                         std::is_same_v<Event, event::train_end> ||
+                         std::is_same_v<Event, event::predict_end>) {
+      if constexpr (std::is_same_v<Event, event::train_end>) in_fit_ = false;
       drain();
       rethrow_and_relay_stop(ctx);
-    } else if constexpr (std::is_same_v<Event, event::exception>) {
-      drain();  // the original exception is the one fit rethrows
-      error_ = nullptr;
+    } else if constexpr (std::is_same_v<Event, event::test_end>) {
+      if (!in_fit_) {  // a standalone evaluation ends here; validation inside fit goes on
+        drain();
+        rethrow_and_relay_stop(ctx);
+      }
     }
+  }
+
+  // The loop's counters, without what points into the loop (its running sums) or is its own
+  // business (where it resumes), and marked as a copy.
+  static run_state snapshot(const run_state& s) {
+    run_state copy;
+    copy.params = s.params;
+    copy.epoch = s.epoch;
+    copy.batch = s.batch;
+    copy.step = s.step;
+    copy.validated = s.validated;
+    copy.error = s.error;
+    copy.interrupted = s.interrupted;
+    copy.background = true;
+    return copy;
   }
 
   template <class Ctx>
@@ -145,6 +200,7 @@ class in_background : public detail::forward_events<in_background<C>> {
   std::exception_ptr error_;
   std::atomic<bool> stop_requested_{false};
   bool busy_ = false, quit_ = false;
+  bool in_fit_ = false;  // between train begin and train end (training thread only)
   std::thread worker_;
 };
 
