@@ -163,6 +163,8 @@ class model_checkpoint {
 
   /// Its state, for a resumed run (backup_and_restore): the best value, the batch count towards
   /// the next save, and the files kept by save_top_k.
+  /// The name its state is kept under in a backup: its kind and monitor.
+  [[nodiscard]] static std::string state_key() { return "model_checkpoint[" + std::string(Monitor.view()) + "]"; }
   [[nodiscard]] cue::state_dict state_dict() const {
     cue::state_dict d{{"best", state::number(best_)},
                       {"batches_since_save", std::to_string(counter_.since_save_)},
@@ -224,7 +226,8 @@ class model_checkpoint {
     const auto path = path_for(ctx, epoch, batch);  // first, as Keras: a bad name fails every time
     std::optional<double> current;
     if (has_log<Monitor>(ctx)) current = get_monitored(ctx);
-    if (opts_.save_best_only && current) {
+    const bool improved = opts_.save_best_only && current;
+    if (improved) {
       if (!is_improvement(*current, best_, mode_, 0.0)) {
         if (opts_.verbose > 0)
           std::cout << "\nEpoch " << epoch + 1 << ": " << Monitor.view() << " did not improve from "
@@ -236,14 +239,16 @@ class model_checkpoint {
                   << (best_ ? python_format_value(*best_, ".5f") : std::string("None")) << " to "
                   << python_format_value(*current, ".5f") << ", saving model to " << path.string()
                   << "\n";
-      best_ = current;
     } else if (opts_.verbose > 0) {
       std::cout << "\nEpoch " << epoch + 1 << ": saving model to " << path.string() << "\n";
     }
     const double score = current.value_or(std::nan(""));
-    if (opts_.save_top_k == 0 || !make_room(score, path)) return;
+    if (opts_.save_top_k == 0 || !earns_place(score, path)) return;
+    // Write first; only a checkpoint that is complete on disk updates the best and evicts another,
+    // so a failed write (a full disk) loses nothing that was kept.
     write(ctx.learner(), path);
-    if (opts_.save_top_k > 0) kept_.emplace_back(score, path);
+    if (improved) best_ = current;
+    if (opts_.save_top_k > 0) keep(score, path);
   }
 
   double get_monitored(auto& ctx) const {
@@ -253,24 +258,35 @@ class model_checkpoint {
       return std::nan("");
   }
 
-  // save_top_k: whether `score` earns a place among the k best; evicts the worst if so.
-  bool make_room(double score, const std::filesystem::path& path) {
+  // save_top_k: a checkpoint that overwrites a kept file (same path) replaces it; otherwise it
+  // earns a place if fewer than k are kept or it beats the worst. NaN ranks lowest.
+  [[nodiscard]] bool worse(double a, double b) const {  // a ranks below b
+    if (std::isnan(a)) return !std::isnan(b);
+    if (std::isnan(b)) return false;
+    return mode_ == mode::min ? a > b : a < b;
+  }
+  [[nodiscard]] auto worst_kept(const std::filesystem::path& except) {
+    auto worst = kept_.end();
+    for (auto it = kept_.begin(); it != kept_.end(); ++it)
+      if (it->second != except && (worst == kept_.end() || worse(it->first, worst->first))) worst = it;
+    return worst;
+  }
+  [[nodiscard]] bool earns_place(double score, const std::filesystem::path& path) {
     if (opts_.save_top_k < 0) return true;
+    const auto others = std::count_if(kept_.begin(), kept_.end(), [&](const auto& k) { return k.second != path; });
+    if (others < opts_.save_top_k) return true;
+    return worse(worst_kept(path)->first, score);
+  }
+  // After `path` was written: record it, and drop the worst kept file if that makes k + 1.
+  void keep(double score, const std::filesystem::path& path) {
     std::erase_if(kept_, [&](const auto& kept) { return kept.second == path; });  // overwritten
-    if (static_cast<int>(kept_.size()) < opts_.save_top_k) return true;
-    auto worse = [&](double a, double b) {  // a ranks below b; NaN ranks lowest
-      if (std::isnan(a)) return !std::isnan(b);
-      if (std::isnan(b)) return false;
-      return mode_ == mode::min ? a > b : a < b;
-    };
-    auto worst = std::min_element(kept_.begin(), kept_.end(), [&](const auto& x, const auto& y) {
-      return worse(x.first, y.first);
-    });
-    if (!worse(worst->first, score)) return false;
-    std::error_code ignored;
-    std::filesystem::remove(worst->second, ignored);
-    kept_.erase(worst);
-    return true;
+    if (static_cast<int>(kept_.size()) >= opts_.save_top_k) {
+      const auto worst = worst_kept(path);
+      std::error_code ignored;
+      std::filesystem::remove(worst->second, ignored);
+      kept_.erase(worst);
+    }
+    kept_.emplace_back(score, path);
   }
 
   template <class Learner>

@@ -6,6 +6,7 @@
 #pragma once
 
 #include <array>
+#include <cerrno>
 #include <cstdint>
 #include <cstdio>
 #include <filesystem>
@@ -16,6 +17,7 @@
 #include <stdexcept>
 #include <string>
 #include <string_view>
+#include <system_error>
 
 #include <cue/io/atomic_file.hpp>
 #include <cue/state.hpp>
@@ -238,19 +240,14 @@ inline archive parse(const std::string& bytes, const std::string& path) {
 /// new one, never part of one).
 inline void save_archive(const std::filesystem::path& path, const archive& a) {
   const std::string bytes = serialize(a);
-  write_atomically(path, [&](const std::filesystem::path& tmp) {
-    std::ofstream out(tmp, std::ios::binary | std::ios::trunc);
-    out.write(bytes.data(), static_cast<std::streamsize>(bytes.size()));
-    out.close();
-    if (!out) throw std::runtime_error("cue: cannot write " + path.string());
-  });
+  write_atomically(path, [&](const std::filesystem::path& tmp) { detail::write_file(tmp, bytes); });
 }
 
 /// Reads the cue file at `path`; with `kind`, also checks that the file is of that kind.
 inline archive load_archive(const std::filesystem::path& path, std::string_view kind = {}) {
   if (std::filesystem::is_directory(path)) throw std::runtime_error("cue: " + path.string() + " is a directory, not a cue file");
   std::ifstream in(path, std::ios::binary);
-  if (!in) throw std::runtime_error("cue: cannot open " + path.string());
+  if (!in) throw std::system_error(errno, std::generic_category(), "cue: cannot open " + path.string());
   archive a = parse(std::string(std::istreambuf_iterator<char>(in), {}), path.string());
   if (!kind.empty() && a.kind != kind)
     throw std::runtime_error("cue: " + path.string() + " holds a " + a.kind + " file, not a " + std::string(kind) + " file");

@@ -12,6 +12,7 @@
 #include <filesystem>
 #include <stdexcept>
 #include <string>
+#include <string_view>
 #include <system_error>
 
 namespace cue::io {
@@ -26,6 +27,25 @@ inline void fsync_path(const std::filesystem::path& p, bool directory) {
   ::close(fd);
   if (rc != 0)
     throw std::system_error(saved, std::generic_category(), "cue: fsync failed for " + p.string());
+}
+
+// Writes `bytes` to a new file at `p`; a failure names the file and the system's reason
+// ("No space left on device").
+inline void write_file(const std::filesystem::path& p, std::string_view bytes) {
+  const int fd = ::open(p.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+  if (fd < 0) throw std::system_error(errno, std::generic_category(), "cue: cannot create " + p.string());
+  std::size_t done = 0;
+  while (done < bytes.size()) {
+    const auto n = ::write(fd, bytes.data() + done, bytes.size() - done);
+    if (n < 0 && errno == EINTR) continue;
+    if (n < 0) {
+      const int saved = errno;
+      ::close(fd);
+      throw std::system_error(saved, std::generic_category(), "cue: cannot write " + p.string());
+    }
+    done += static_cast<std::size_t>(n);
+  }
+  if (::close(fd) != 0) throw std::system_error(errno, std::generic_category(), "cue: cannot write " + p.string());
 }
 
 // A name no other writer in this or another process uses at the same time.
