@@ -26,6 +26,12 @@ void load(T& t, const cue::state_dict& d) {
 }
 }  // namespace
 
+// Checksums off, so that mutations reach the parsers behind them.
+extern "C" int LLVMFuzzerInitialize(int*, char***) {
+  cue::io::detail::verify_checksums = false;
+  return 0;
+}
+
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
   static const auto path = std::filesystem::temp_directory_path() /
                            ("cue-fuzz-backup-" + std::to_string(::getpid()));

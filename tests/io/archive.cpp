@@ -79,6 +79,15 @@ TEST_CASE("every truncation and every flipped byte of a file is refused with its
   CHECK_THROWS_WITH(cue::io::parse(flipped, "f.npz"), Catch::Contains("checksum mismatch in entry 'cue.txt'"));
 }
 
+TEST_CASE("checksums are skipped only while a fuzzer turns them off at run time") {
+  std::string flipped = cue::io::serialize(sample());
+  flipped[flipped.find("second")] ^= 0x20;
+  cue::io::detail::verify_checksums = false;  // what the fuzzers do at start-up
+  CHECK(cue::io::parse(flipped, "f.npz").entries.at("b.bin") != "second");
+  cue::io::detail::verify_checksums = true;
+  CHECK_THROWS_WITH(cue::io::parse(flipped, "f.npz"), Catch::Contains("checksum mismatch"));
+}
+
 TEST_CASE("a file of another version, kind or make is named as such") {
   using files = std::map<std::string, std::string_view>;
   const auto v2 = manifest("cue-format 2\nkind\tlearner\n");

@@ -25,16 +25,13 @@
 namespace cue::io {
 
 /// The version of the format this cue writes, and the only one it reads.
-/// (Fuzz builds define FUZZING_BUILD_MODE_UNSAFE_FOR_PRODUCTION, libFuzzer's convention, so that
-/// checksums do not stop mutated inputs before the parsers behind them.)
 inline constexpr int format_version = 1;
 
 namespace detail {
-#ifdef FUZZING_BUILD_MODE_UNSAFE_FOR_PRODUCTION
-inline constexpr bool verify_checksums = false;
-#else
-inline constexpr bool verify_checksums = true;
-#endif
+// Checked on every load. The fuzzers alone turn it off at start-up, so that mutated inputs reach
+// the parsers behind the checksums; a variable rather than a macro keeps one definition of
+// every inline function in every translation unit.
+inline bool verify_checksums = true;
 }  // namespace detail
 
 /// CRC-32 (IEEE 802.3, zip's), table-driven.
