@@ -22,6 +22,17 @@ struct raise_at_step {
     if (ctx.step() == step) std::raise(signal);
   }
 };
+// Runs a fit with its own stop_on_signal at its first batch end, raising SIGTERM at its step 1.
+struct raise_in_nested {
+  cue::stop_on_signal* inner;
+  int* inner_trained;
+  void on_train_batch_end(auto& ctx) {
+    if (ctx.step() != 0) return;
+    cue_test::learner nested;
+    cue::fit(nested, std::vector<batch>{{1.0}, {1.0}}, {.epochs = 2}, raise_at_step{1, SIGTERM}, *inner);
+    *inner_trained = nested.trained;
+  }
+};
 void (*handler_of(int s))(int) {
   struct sigaction now {};
   sigaction(s, nullptr, &now);
@@ -43,6 +54,17 @@ TEST_CASE("SIGTERM during a batch stops after it; epoch end and train end still 
   CHECK(handler_of(SIGTERM) == before);  // the previous handler is back
 }
 
+TEST_CASE("a signal during a nested fit stops it and the fit around it") {
+  cue::stop_on_signal outer, inner;
+  int inner_trained = 0;
+  cue_test::learner learner;
+  cue::fit(learner, std::vector<batch>{{1.0}, {1.0}}, {.epochs = 2}, raise_in_nested{&inner, &inner_trained}, outer);
+  CHECK(inner.received() == SIGTERM);
+  CHECK(inner_trained == 2);
+  CHECK(outer.received() == SIGTERM);
+  CHECK(learner.trained == 1);
+}
+
 TEST_CASE("SIGINT too; without a signal nothing changes") {
   cue_test::learner learner;
   const std::vector<batch> data{{1.0}, {1.0}};
@@ -60,4 +82,54 @@ TEST_CASE("stop_on_signal handles batch end and epoch end, and rejects bad signa
   STATIC_REQUIRE(cue::handles_on_train_batch_end<cue::stop_on_signal, ctx>);
   STATIC_REQUIRE(cue::handles_on_exception<cue::stop_on_signal, ctx>);
   CHECK_THROWS_AS(cue::stop_on_signal({.signals = {0}}), std::invalid_argument);
+}
+
+namespace {
+// Calls a hook of stop_on_signal as a loop would.
+template <class Hook>
+void as_loop(Hook hook) {
+  cue::run_state state;
+  cue_test::learner learner;
+  cue::logs<> none;
+  cue::context ctx(state, learner, none);
+  hook(ctx);
+}
+// A callback that runs a whole fit with its own stop_on_signal at its first batch end.
+struct nested_fit {
+  cue::stop_on_signal* inner;
+  int* inner_trained;
+  void on_train_batch_end(auto& ctx) {
+    if (ctx.step() != 0) return;
+    cue_test::learner learner;
+    cue::fit(learner, std::vector<batch>{{1.0}, {1.0}}, {.epochs = 2}, *inner);
+    *inner_trained = learner.trained;
+  }
+};
+}  // namespace
+
+TEST_CASE("fits that overlap in any order give back the handler that was there before") {
+  const auto before = handler_of(SIGTERM);
+  cue::stop_on_signal a, b;
+  as_loop([&](auto& ctx) { a.on_train_begin(ctx); });
+  as_loop([&](auto& ctx) { b.on_train_begin(ctx); });
+  CHECK(handler_of(SIGTERM) == cue::detail::cue_record_stop_signal);
+  as_loop([&](auto& ctx) { a.on_train_end(ctx); });  // not the last to have begun
+  CHECK(handler_of(SIGTERM) == cue::detail::cue_record_stop_signal);  // b still watches
+  as_loop([&](auto& ctx) { b.on_train_end(ctx); });
+  CHECK(handler_of(SIGTERM) == before);
+}
+
+TEST_CASE("a signal that arrives before a nested fit starts still stops the outer fit") {
+  const auto before = handler_of(SIGINT);
+  cue::stop_on_signal outer, inner;
+  int inner_trained = 0;
+  cue_test::learner learner;
+  const std::vector<batch> data{{1.0}, {1.0}, {1.0}};
+  // SIGINT at the first batch's begin; the nested fit starts (and ends) before outer's check.
+  cue::fit(learner, data, {.epochs = 3}, raise_at_step{0, SIGINT}, nested_fit{&inner, &inner_trained}, outer);
+  CHECK(outer.received() == SIGINT);
+  CHECK(learner.trained == 1);
+  CHECK(inner.received() == 0);  // it began after the signal: not its to act on
+  CHECK(inner_trained == 4);
+  CHECK(handler_of(SIGINT) == before);
 }

@@ -3,10 +3,15 @@
 
 #include <signal.h>
 
+#include <array>
+#include <atomic>
 #include <csignal>
+#include <cstddef>
 #include <initializer_list>
 #include <stdexcept>
+#include <mutex>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include <cue/context.hpp>
@@ -14,9 +19,58 @@
 namespace cue {
 
 namespace detail {
-// Set by the handler, read at each batch end: the only state a handler may touch.
-inline volatile std::sig_atomic_t stop_signal_received = 0;
-extern "C" inline void cue_record_stop_signal(int signal) { stop_signal_received = signal; }
+// Process-wide, as signal handlers are: how many stop_on_signal instances watch each signal, and
+// the handler cue's replaced, restored exactly when the last of them is done, whatever the order
+// in which overlapping or nested fits end. The handler only counts: lock-free atomics are safe in
+// a signal handler.
+inline std::array<std::atomic<unsigned>, NSIG> stop_signals_seen{};
+extern "C" inline void cue_record_stop_signal(int signal) { ++stop_signals_seen[static_cast<std::size_t>(signal)]; }
+
+class stop_signal_registry {
+ public:
+  static void acquire(const std::vector<int>& signals) {
+    std::lock_guard lock(get().mutex_);
+    for (int s : signals) get().acquire_one(s);
+  }
+  static void release(const std::vector<int>& signals) {
+    std::lock_guard lock(get().mutex_);
+    for (int s : signals) get().release_one(s);
+  }
+  // After a signal: the previous handlers again, so a second signal acts as without cue.
+  static void give_back_all() {
+    std::lock_guard lock(get().mutex_);
+    for (int s = 1; s < NSIG; ++s) get().give_back(s);
+  }
+
+ private:
+  static stop_signal_registry& get() {
+    static stop_signal_registry r;
+    return r;
+  }
+  void acquire_one(int s) {
+    ++users_[static_cast<std::size_t>(s)];
+    if (held_[static_cast<std::size_t>(s)]) return;
+    struct sigaction action {};
+    action.sa_handler = cue_record_stop_signal;
+    sigemptyset(&action.sa_mask);
+    action.sa_flags = SA_RESETHAND;  // a second signal before the loop sees the first: the default
+    sigaction(s, &action, &previous_[static_cast<std::size_t>(s)]);
+    held_[static_cast<std::size_t>(s)] = true;
+  }
+  void release_one(int s) {
+    if (--users_[static_cast<std::size_t>(s)] == 0) give_back(s);
+  }
+  void give_back(int s) {
+    if (!held_[static_cast<std::size_t>(s)]) return;
+    sigaction(s, &previous_[static_cast<std::size_t>(s)], nullptr);
+    held_[static_cast<std::size_t>(s)] = false;
+  }
+
+  std::mutex mutex_;
+  std::array<int, NSIG> users_{};
+  std::array<bool, NSIG> held_{};
+  std::array<struct sigaction, NSIG> previous_{};
+};
 }  // namespace detail
 
 /// Options of `cue::stop_on_signal`.
@@ -28,7 +82,9 @@ struct stop_on_signal_options {
 /// request at the next batch end: validation, on_epoch_end (and so checkpoints and backups) and
 /// on_train_end still run. The first signal restores the previous handlers, so a second one acts
 /// as it would without cue (Ctrl-C twice quits at once). Handlers are installed at train begin and
-/// restored at train end or on an exception.
+/// restored at train end or on an exception; with several fits at once (nested, or on other
+/// threads) the handlers cue replaced come back when the last of them ends, and a signal stops
+/// every one of them.
 ///
 /// Hooks: on_train_begin, on_train_batch_end, on_epoch_end, on_train_end, on_exception.
 class stop_on_signal {
@@ -42,22 +98,18 @@ class stop_on_signal {
   }
   stop_on_signal(const stop_on_signal&) = delete;  // it owns process-wide handlers
   stop_on_signal& operator=(const stop_on_signal&) = delete;
-  stop_on_signal(stop_on_signal&&) noexcept = default;  // the moved-from one holds none
+  stop_on_signal(stop_on_signal&& other) noexcept
+      : opts_(std::move(other.opts_)), seen_(other.seen_), active_(std::exchange(other.active_, false)),
+        received_(other.received_) {}
   stop_on_signal& operator=(stop_on_signal&&) = delete;
   ~stop_on_signal() { restore(); }
 
   void on_train_begin(auto&) {
-    detail::stop_signal_received = 0;
+    restore();  // a fit that threw before its end left them
     received_ = 0;
-    previous_.clear();
-    for (int s : opts_.signals) {
-      struct sigaction action {}, old {};
-      action.sa_handler = detail::cue_record_stop_signal;
-      sigemptyset(&action.sa_mask);
-      action.sa_flags = SA_RESETHAND;  // the next signal gets the default action
-      sigaction(s, &action, &old);
-      previous_.push_back({s, old});
-    }
+    for (std::size_t i = 0; i < seen_.size(); ++i) seen_[i] = detail::stop_signals_seen[i].load();
+    detail::stop_signal_registry::acquire(opts_.signals);
+    active_ = true;
   }
   void on_train_batch_end(auto& ctx) { check(ctx); }
   void on_epoch_end(auto& ctx) { check(ctx); }
@@ -69,23 +121,25 @@ class stop_on_signal {
 
  private:
   void check(auto& ctx) {
-    if (detail::stop_signal_received == 0) return;
-    received_ = detail::stop_signal_received;
-    restore();  // a second signal acts as without cue
-    ctx.state().interrupted = true;
-    ctx.request_stop();
+    if (!active_) return;
+    for (int s : opts_.signals) {
+      if (detail::stop_signals_seen[static_cast<std::size_t>(s)].load() == seen_[static_cast<std::size_t>(s)]) continue;
+      received_ = s;
+      detail::stop_signal_registry::give_back_all();  // a second signal acts as without cue
+      ctx.state().interrupted = true;
+      ctx.request_stop();
+      return;
+    }
   }
   void restore() {
-    for (auto& [s, old] : previous_) sigaction(s, &old, nullptr);
-    previous_.clear();
+    if (!active_) return;
+    detail::stop_signal_registry::release(opts_.signals);
+    active_ = false;
   }
 
-  struct saved {
-    int signal;
-    struct sigaction action;
-  };
   options opts_;
-  std::vector<saved> previous_;
+  std::array<unsigned, NSIG> seen_{};  // each signal's count when this fit began
+  bool active_ = false;
   int received_ = 0;
 };
 
