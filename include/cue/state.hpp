@@ -15,6 +15,8 @@
 #include <stdexcept>
 #include <string>
 #include <system_error>
+#include <type_traits>
+#include <utility>
 #include <vector>
 
 #include <cue/python_format.hpp>
@@ -29,6 +31,14 @@ template <class T>
 concept stateful = requires(T& t, const state_dict& d) {
   { t.state_dict() } -> std::same_as<state_dict>;
   t.load_state_dict(d);
+};
+
+/// Names its state for a backup with `state_key()`: a short name, the same in every build and on
+/// every machine (the kind of object and what it watches, as Lightning's state_key), without '.'
+/// or whitespace. backup_and_restore files each tracked state under it.
+template <class T>
+concept has_state_key = requires(const T& t) {
+  { t.state_key() } -> std::convertible_to<std::string>;
 };
 
 namespace state {
@@ -100,4 +110,55 @@ inline const std::string& at(const state_dict& d, const std::string& key, const 
 }
 
 }  // namespace state
+
+/// How a learner's in-memory snapshot (the type its `state()` returns) is kept in a backup, so
+/// that early_stopping's best weights survive a resume. Specialize it for your snapshot type:
+///
+///     template <> struct cue::snapshot_codec<my_weights> {
+///       static cue::state_dict save(const my_weights& w);   // named values, as text
+///       static my_weights load(const cue::state_dict& d);   // the inverse, exactly
+///     };
+///
+/// Provided: numbers, and ranges of ranges of floating-point numbers (cue::nn's
+/// `std::vector<std::vector<float>>`).
+template <class Snapshot>
+struct snapshot_codec;
+
+/// A snapshot type with a codec.
+template <class S>
+concept serializable_snapshot = requires(const S& s, const state_dict& d) {
+  { snapshot_codec<S>::save(s) } -> std::same_as<state_dict>;
+  { snapshot_codec<S>::load(d) } -> std::same_as<S>;
+};
+
+template <class S>
+  requires std::is_arithmetic_v<S>
+struct snapshot_codec<S> {
+  static state_dict save(S s) { return {{"value", state::number(static_cast<double>(s))}}; }
+  static S load(const state_dict& d) { return static_cast<S>(state::to_double(state::at(d, "value", "a snapshot"))); }
+};
+
+template <class S>
+  requires std::ranges::range<S> && std::ranges::range<std::ranges::range_value_t<S>> &&
+           std::floating_point<std::ranges::range_value_t<std::ranges::range_value_t<S>>> &&
+           requires(S& s, std::ranges::range_value_t<S> part) { s.push_back(std::move(part)); }
+struct snapshot_codec<S> {
+  using part = std::ranges::range_value_t<S>;
+  using value = std::ranges::range_value_t<part>;
+  static state_dict save(const S& s) {
+    state_dict d{{"count", std::to_string(std::ranges::distance(s))}};
+    std::size_t i = 0;
+    for (const auto& p : s) d[std::to_string(i++)] = state::numbers(p);
+    return d;
+  }
+  static S load(const state_dict& d) {
+    S out;  // grown part by part: a wrong count fails, not allocates
+    for (std::size_t i = 0, n = state::to_count(state::at(d, "count", "a snapshot")); i < n; ++i) {
+      const auto numbers = state::to_numbers<value>(state::at(d, std::to_string(i), "a snapshot"));
+      out.push_back(part(numbers.begin(), numbers.end()));
+    }
+    return out;
+  }
+};
+
 }  // namespace cue

@@ -8,6 +8,7 @@
 
 #include <catch2/catch.hpp>
 
+#include <cue/callbacks/early_stopping.hpp>
 #include <cue/callbacks/model_checkpoint.hpp>
 #include <cue/callbacks/reduce_lr_on_plateau.hpp>
 #include <cue/adapters/every_n_epochs.hpp>
@@ -156,4 +157,12 @@ TEST_CASE("a callback that changes the learner cannot run in the background") {
   STATIC_REQUIRE(cue::detail::changes_learner<cue::callbacks<slow_logger, reduce>>);
   STATIC_REQUIRE(!cue::detail::changes_learner<cue::model_checkpoint<"loss">>);
   STATIC_REQUIRE(!cue::detail::changes_learner<slow_logger>);
+}
+
+TEST_CASE("early_stopping restoring best weights in the background fails before the first batch") {
+  cue_test::scripted_learner learner{.val_loss = {3, 2, 1}};
+  cue::early_stopping<"loss"> es({.restore_best_weights = true});
+  CHECK_THROWS_WITH(cue::fit(learner, std::vector<batch>{{1.0}}, {.epochs = 3}, cue::in_background(es)),
+                    Catch::Contains("restore_best_weights") && Catch::Contains("in_background"));
+  CHECK(learner.weights == -1);  // nothing trained
 }

@@ -42,9 +42,9 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     cue::early_stopping<"val_loss"> es;
     cue::reduce_lr_on_plateau<"val_loss"> rl;
     cue::model_checkpoint<"val_loss"> mc({.filepath = "m.npz"});
-    load(es, cue::state::slice(d, "t0."));
-    load(rl, cue::state::slice(d, "t1."));
-    load(mc, cue::state::slice(d, "t2."));
+    load(es, cue::state::slice(d, es.state_key() + "."));
+    load(rl, cue::state::slice(d, rl.state_key() + "."));
+    load(mc, cue::state::slice(d, mc.state_key() + "."));
     for (const auto& [k, v] : d) {
       try {
         (void)cue::state::to_numbers<double>(v);

@@ -204,11 +204,11 @@ TEST_CASE("resuming with other tracked objects or other data is explained, not m
   CHECK_THROWS(train(dir, crash_at{3}));
   CHECK_THROWS_WITH(train(dir, crash_at{-1}, cue::every_epoch, tracking::fewer),
                     "cue: backup_and_restore: the backup in " + (dir / "current").string() +
-                        " was made tracking 3 objects and this run tracks 2; resume with the same "
-                        "callbacks and data, or remove the backup");
-  CHECK_THROWS_WITH(train(dir, crash_at{-1}, cue::every_epoch, tracking::reordered),
-                    Catch::Contains("tracked a cue::early_stopping<") &&
-                        Catch::Contains("as object 0, where this run tracks a cue::reduce_lr_on_plateau<"));
+                        " tracks [early_stopping[loss] reduce_lr_on_plateau[loss] batches] and this "
+                        "run tracks [early_stopping[loss] batches]; resume with the same callbacks "
+                        "and data, or remove the backup");
+  // Filed by key, the tracked objects may come in another order.
+  CHECK(train(dir, crash_at{-1}, cue::every_epoch, tracking::reordered).digest == train({}).digest);
   fs::remove_all(dir);
 
   CHECK_THROWS(train(dir, crash_at_batch{1, 20}, 10));  // backed up inside epoch 1, after its 15th batch

@@ -3,20 +3,18 @@
 // data order and the position inside an epoch included).
 #pragma once
 
-#include <cxxabi.h>
-#include <unistd.h>
+#include <stdlib.h>  // mkdtemp
 
+#include <algorithm>
+#include <cerrno>
 #include <cstddef>
-#include <cstdlib>
 #include <filesystem>
-#include <memory>
 #include <optional>
 #include <stdexcept>
 #include <string>
 #include <system_error>
 #include <tuple>
 #include <type_traits>
-#include <typeinfo>
 #include <utility>
 #include <vector>
 
@@ -50,19 +48,21 @@ constexpr auto fields_of(std::type_identity<backup_and_restore_options>) {
 }
 
 namespace detail {
-// A readable, compiler-independent (Itanium ABI) name of T, to tell tracked objects apart.
-template <class T>
-std::string type_name() {
-  int status = 0;
-  const std::unique_ptr<char, void (*)(void*)> name(
-      abi::__cxa_demangle(typeid(T).name(), nullptr, nullptr, &status), std::free);
-  return status == 0 && name ? name.get() : typeid(T).name();
-}
-
 // A backup that exists but belongs to another run setup: not something to fall back over.
 struct backup_mismatch : std::runtime_error {
   using std::runtime_error::runtime_error;
 };
+}  // namespace detail
+
+namespace detail {
+template <class T>
+consteval bool check_trackable() {
+  static_assert(stateful<T> && has_state_key<T>,
+                "cue: backup_and_restore tracks the type 'T', which needs state_dict(), "
+                "load_state_dict(d) and state_key() (the name its state is kept under, the same in "
+                "every build: `std::string state_key() const { return \"my_callback\"; }`)");
+  return true;
+}
 }  // namespace detail
 
 /// Backs up, at every epoch end or every N batches, the learner (`save`: weights and optimizer
@@ -82,7 +82,10 @@ struct backup_mismatch : std::runtime_error {
 /// file, written to a fresh directory (every file fsync'ed) that then replaces `current` by
 /// renames; the previous backup is kept until the new one is complete. Loading falls back to it
 /// when the newest is damaged; when no backup can be used, the error names it rather than
-/// starting over on top of it. Resuming with other tracked objects is an error that says which.
+/// starting over on top of it. Each tracked state is filed under the object's `state_key()`
+/// (`early_stopping[val_loss]`; a second of the same key gets `#2`), so a backup does not depend
+/// on the compiler or on the order of the tracked objects; resuming with other tracked objects is
+/// an error that names both lists.
 /// Tracked states are applied at the first epoch begin, after every callback's on_train_begin
 /// reset. A tracked data range must save, while an epoch is under way, the state that deals that
 /// epoch's batches again (cue::data::batches does), as fit then skips the batches already done.
@@ -91,9 +94,7 @@ struct backup_mismatch : std::runtime_error {
 /// Needs save/load.
 template <class... Tracked>
 class backup_and_restore {
-  static_assert((stateful<Tracked> && ...),
-                "cue: backup_and_restore tracks objects with state_dict() and load_state_dict(d); "
-                "one of the types in 'Tracked' has not");
+  static_assert((detail::check_trackable<Tracked>() && ...));
 
  public:
   using needs = cue::needs<capability::save>;
@@ -101,7 +102,7 @@ class backup_and_restore {
   using options = backup_and_restore_options;
 
   explicit backup_and_restore(options opts, Tracked&... tracked)
-      : opts_(std::move(opts)), tracked_(&tracked...) {
+      : opts_(std::move(opts)), tracked_(&tracked...), keys_(keys_of(tracked...)) {
     if (opts_.backup_dir.empty()) throw std::invalid_argument("cue: backup_and_restore: backup_dir is empty");
     if (!opts_.save_freq.per_epoch && opts_.save_freq.batches < 1)
       throw std::invalid_argument("cue: backup_and_restore: save_freq must be cue::every_epoch or a "
@@ -137,7 +138,7 @@ class backup_and_restore {
   void on_epoch_begin(auto&) {
     if (!pending_) return;
     std::size_t i = 0;
-    std::apply([&](auto*... t) { (t->load_state_dict(state::slice(*pending_, prefix(i++))), ...); },
+    std::apply([&](auto*... t) { (t->load_state_dict(state::slice(*pending_, keys_[i++] + '.')), ...); },
                tracked_);
     pending_.reset();
   }
@@ -177,19 +178,50 @@ class backup_and_restore {
   [[nodiscard]] const std::string& last_error() const noexcept { return last_error_; }
 
  private:
-  // The tracked objects' type names, in order.
-  static const std::vector<std::string>& tracked_types() {
-    static const std::vector<std::string> names{detail::type_name<Tracked>()...};
-    return names;
-  }
-  // Each tracked object's state, under `t<i>.`, with its type under `t<i>.type`.
+  // Each tracked object's state, under `<its key>.`; the keys under `tracked`.
   [[nodiscard]] state_dict tracked_states() const {
     state_dict d;
     std::size_t i = 0;
-    std::apply([&](auto*... t) {
-      ((add(d, prefix(i), t->state_dict()), d[prefix(i) + "type"] = tracked_types()[i], ++i), ...);
-    }, tracked_);
+    std::apply([&](auto*... t) { (add(d, keys_[i++] + '.', t->state_dict()), ...); }, tracked_);
+    d["tracked"] = joined(keys_);
+    d["layout"] = std::to_string(layout);
     return d;
+  }
+
+  // The layout of state.npz: 2 keys tracked states by state_key(); 1 (before) by C++ type names.
+  static constexpr int layout = 2;
+
+  // Each tracked object's key; a second of the same key is told apart by its place among them
+  // ("early_stopping[val_loss]#2").
+  static std::vector<std::string> keys_of(Tracked&... tracked) {
+    std::vector<std::string> keys;
+    auto add_key = [&](std::string key) {
+      if (key.empty() || key.find_first_of(". \t\n") != std::string::npos)
+        throw std::invalid_argument("cue: backup_and_restore: the state key '" + key +
+                                    "' is empty or has a '.' or whitespace; return a plain name from state_key()");
+      const auto same = std::count_if(keys.begin(), keys.end(), [&](const std::string& k) {
+        return k == key || k.starts_with(key + '#');
+      });
+      if (same > 0) key += '#' + std::to_string(same + 1);
+      keys.push_back(std::move(key));
+    };
+    (add_key(std::string(tracked.state_key())), ...);
+    return keys;
+  }
+  static std::vector<std::string> sorted_words(const std::string& text) {
+    std::vector<std::string> words;
+    for (std::size_t at = 0; at < text.size();) {
+      const auto end = std::min(text.find(' ', at), text.size());
+      words.push_back(text.substr(at, end - at));
+      at = end + 1;
+    }
+    std::sort(words.begin(), words.end());
+    return words;
+  }
+  static std::string joined(const std::vector<std::string>& keys) {
+    std::string out;
+    for (const auto& k : keys) out += (out.empty() ? "" : " ") + k;
+    return out;
   }
 
   state_dict position(auto& ctx, int epoch, std::size_t batch, std::size_t step) const {
@@ -197,7 +229,6 @@ class backup_and_restore {
     d["epoch"] = std::to_string(epoch);
     d["batch"] = std::to_string(batch);
     d["step"] = std::to_string(step);
-    d["tracked"] = std::to_string(sizeof...(Tracked));
     using learner_type = std::remove_cvref_t<decltype(ctx.learner())>;
     if constexpr (has_learning_rate<learner_type>) d["learning_rate"] = state::number(ctx.learner().learning_rate());
     return d;
@@ -225,14 +256,6 @@ class backup_and_restore {
     ctx.state().resume = std::move(at);
   }
 
-  // Where tracked object i's entries live: `t<i>.` (built with +=: GCC 12 warns wrongly on
-  // "literal" + std::string here).
-  static std::string prefix(std::size_t i) {
-    std::string p(1, 't');
-    p += std::to_string(i);
-    p += '.';
-    return p;
-  }
   static void add(state_dict& d, const std::string& prefix, const state_dict& part) {
     for (const auto& [k, v] : part) d[prefix + k] = v;
   }
@@ -241,16 +264,14 @@ class backup_and_restore {
       return detail::backup_mismatch("cue: backup_and_restore: the backup in " + backup.string() + " " + what +
                                      "; resume with the same callbacks and data, or remove the backup");
     };
-    const auto n = state::to_count(state::at(d, "tracked", "backup_and_restore"));
-    if (n != sizeof...(Tracked))
-      throw mismatch("was made tracking " + std::to_string(n) + " objects and this run tracks " +
-                     std::to_string(sizeof...(Tracked)));
-    for (std::size_t i = 0; i < n; ++i) {
-      const auto it = d.find(prefix(i) + "type");
-      if (it == d.end() || it->second != tracked_types()[i])
-        throw mismatch("tracked a " + (it == d.end() ? std::string("(unnamed)") : it->second) + " as object " +
-                       std::to_string(i) + ", where this run tracks a " + tracked_types()[i]);
-    }
+    const auto it = d.find("layout");
+    if (it == d.end() || it->second != std::to_string(layout))
+      throw mismatch("was written by another version of cue (backup layout " +
+                     (it == d.end() ? std::string("1") : it->second) + ", this cue reads layout " +
+                     std::to_string(layout) + ")");
+    const auto& saved = state::at(d, "tracked", "backup_and_restore");
+    if (sorted_words(saved) != sorted_words(joined(keys_)))  // in any order: each has its key
+      throw mismatch("tracks [" + saved + "] and this run tracks [" + joined(keys_) + "]");
   }
 
   template <class L>
@@ -258,9 +279,7 @@ class backup_and_restore {
     namespace fs = std::filesystem;
     const fs::path dir = opts_.backup_dir;
     fs::create_directories(dir);
-    const fs::path incoming = dir / ("incoming-" + std::to_string(::getpid()));
-    fs::remove_all(incoming);
-    fs::create_directories(incoming);
+    const fs::path incoming = staging_directory(dir);
     learner.save(incoming / "learner.npz");
     io::detail::fsync_path(incoming / "learner.npz", false);  // any learner's file, not only cue's
     io::detail::fsync_path(incoming, true);
@@ -274,8 +293,18 @@ class backup_and_restore {
     if (!opts_.double_checkpoint) fs::remove_all(dir / "previous");
   }
 
+  // A new directory for the backup being written, its name made unique by mkdtemp's exclusive
+  // creation: processes on different hosts writing to one shared file system cannot collide.
+  static std::filesystem::path staging_directory(const std::filesystem::path& dir) {
+    std::string name = (dir / "incoming-XXXXXX").string();
+    if (::mkdtemp(name.data()) == nullptr)
+      throw std::system_error(errno, std::generic_category(), "cue: backup_and_restore: cannot create a directory in " + dir.string());
+    return name;
+  }
+
   options opts_;
   std::tuple<Tracked*...> tracked_;
+  std::vector<std::string> keys_;
   batch_counter counter_;
   bool cut_short_ = false;  // a signal stopped this epoch's batches
   std::optional<state_dict> pending_;  // the tracked states, applied at the resumed epoch's begin

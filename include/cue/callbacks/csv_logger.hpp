@@ -128,6 +128,8 @@ class csv_logger {
   [[nodiscard]] const options& config() const noexcept { return opts_; }
 
   /// Its state, for a resumed run (backup_and_restore): how long the file was after the last row.
+  /// The name its state is kept under in a backup.
+  [[nodiscard]] static std::string state_key() { return "csv_logger"; }
   [[nodiscard]] cue::state_dict state_dict() const {
     return {{"bytes", written_ ? std::to_string(*written_) : std::string("none")}};
   }

@@ -87,9 +87,14 @@ class early_stopping {
             "cue: early_stopping: restore_best_weights needs a learner with state() and "
             "load_state(s); add them to the learner, or leave restore_best_weights false");
     }
+    if (opts_.restore_best_weights && ctx.state().background)
+      throw std::invalid_argument(
+          "cue: early_stopping: restore_best_weights loads weights into the learner, and inside "
+          "cue::in_background the callback sees a copy of it; pass early_stopping to fit directly");
     wait_ = 0, stopped_epoch_ = 0, best_epoch_ = 0;
     best_.reset();
     best_weights_.reset();
+    pending_weights_.clear();  // a backup's state is loaded after this, at the first epoch begin
   }
 
   void on_epoch_end(auto& ctx) {
@@ -109,6 +114,7 @@ class early_stopping {
       std::cout << "Epoch " << stopped_epoch_ + 1 << ": early stopping\n";
     using learner_type = std::remove_cvref_t<decltype(ctx.learner())>;
     if constexpr (has_state<learner_type>) {
+      decode_pending<learner_type>();
       if (opts_.restore_best_weights && best_weights_.has_value()) {
         if (opts_.verbose > 0)
           std::cout << "Restoring model weights from the end of the best epoch: "
@@ -130,17 +136,17 @@ class early_stopping {
   /// The direction the metric improves in, with automatic resolved.
   [[nodiscard]] cue::mode resolved_mode() const noexcept { return mode_; }
 
-  /// Its state, for a resumed run (backup_and_restore): wait, best, epochs, and the best
-  /// weights when the learner's snapshot is float arrays (`std::vector<std::vector<float>>`).
+  /// The name its state is kept under in a backup: its kind and monitor.
+  [[nodiscard]] static std::string state_key() { return "early_stopping[" + std::string(Monitor.view()) + "]"; }
+  /// Its state, for a resumed run (backup_and_restore): wait, best, epochs, and the best weights
+  /// through the learner's cue::snapshot_codec (an error at the first backup if it has none).
   [[nodiscard]] cue::state_dict state_dict() const {
     cue::state_dict d{{"wait", std::to_string(wait_)},
                       {"stopped_epoch", std::to_string(stopped_epoch_)},
                       {"best_epoch", std::to_string(best_epoch_)},
                       {"best", state::number(best_)}};
-    if (const auto* w = std::any_cast<std::vector<std::vector<float>>>(&best_weights_)) {
-      d["best_weights.count"] = std::to_string(w->size());
-      for (std::size_t i = 0; i < w->size(); ++i) d["best_weights." + std::to_string(i)] = state::numbers((*w)[i]);
-    }
+    const cue::state_dict weights = best_weights_.has_value() ? encode_(best_weights_) : pending_weights_;
+    for (const auto& [k, v] : weights) d["best_weights." + k] = v;
     return d;
   }
   void load_state_dict(const cue::state_dict& d) {
@@ -150,24 +156,51 @@ class early_stopping {
     best_epoch_ = state::to_integer<int>(state::at(d, "best_epoch", owner));
     best_ = state::to_optional(state::at(d, "best", owner));
     best_weights_.reset();
-    if (auto it = d.find("best_weights.count"); it != d.end()) {
-      std::vector<std::vector<float>> w;  // grown entry by entry: a wrong count fails, not allocates
-      for (std::size_t i = 0, n = state::to_count(it->second); i < n; ++i)
-        w.push_back(state::to_numbers<float>(state::at(d, "best_weights." + std::to_string(i), owner)));
-      best_weights_ = std::move(w);
-    }
+    pending_weights_ = state::slice(d, "best_weights.");  // decoded when the learner's type is known
   }
 
  private:
   template <class L>
   using snapshot_of = std::remove_cvref_t<decltype(std::declval<L&>().state())>;
 
+  // Keeps a snapshot of the learner, and how to encode it for a backup.
+  template <class L>
+  void keep_weights(L& learner) {
+    using S = snapshot_of<L>;
+    best_weights_ = S(learner.state());
+    encode_ = [](const std::any& w) -> cue::state_dict {
+      if constexpr (serializable_snapshot<S>)
+        return snapshot_codec<S>::save(std::any_cast<const S&>(w));
+      else
+        throw std::runtime_error(no_codec);
+    };
+    pending_weights_.clear();
+  }
+  // The best weights a resumed run loaded, decoded now that the learner's type is known.
+  template <class L>
+  void decode_pending() {
+    if (pending_weights_.empty()) return;
+    using S = snapshot_of<L>;
+    if constexpr (serializable_snapshot<S>) {
+      best_weights_ = snapshot_codec<S>::load(pending_weights_);
+      encode_ = [](const std::any& w) { return snapshot_codec<S>::save(std::any_cast<const S&>(w)); };
+      pending_weights_.clear();
+    } else {
+      throw std::runtime_error(no_codec);
+    }
+  }
+  static constexpr const char* no_codec =
+      "cue: early_stopping: restore_best_weights keeps a snapshot of the learner, which a backup "
+      "can hold only through cue::snapshot_codec; specialize it for the type the learner's state() "
+      "returns";
+
   // Keras's EarlyStopping.on_epoch_end, step for step.
   void keras_decision(auto& ctx, double current) {
     using learner_type = std::remove_cvref_t<decltype(ctx.learner())>;
     if constexpr (has_state<learner_type>) {
+      decode_pending<learner_type>();
       if (opts_.restore_best_weights && !best_weights_.has_value()) {
-        best_weights_ = snapshot_of<learner_type>(ctx.learner().state());
+        keep_weights(ctx.learner());
         best_epoch_ = ctx.epoch();
       }
     }
@@ -176,8 +209,7 @@ class early_stopping {
       best_ = current;
       best_epoch_ = ctx.epoch();
       if constexpr (has_state<learner_type>) {
-        if (opts_.restore_best_weights)
-          best_weights_ = snapshot_of<learner_type>(ctx.learner().state());
+        if (opts_.restore_best_weights) keep_weights(ctx.learner());
       }
       if (!opts_.baseline || is_improvement(current, opts_.baseline, mode_, opts_.min_delta))
         wait_ = 0;
@@ -202,6 +234,8 @@ class early_stopping {
   int best_epoch_ = 0;
   std::optional<double> best_{};
   std::any best_weights_{};
+  cue::state_dict (*encode_)(const std::any&) = nullptr;  // set with best_weights_
+  cue::state_dict pending_weights_{};  // loaded from a backup, not yet decoded
 };
 
 }  // namespace cue

@@ -114,6 +114,8 @@ class reduce_lr_on_plateau {
   [[nodiscard]] cue::mode resolved_mode() const noexcept { return mode_; }
 
   /// Its state, for a resumed run (backup_and_restore).
+  /// The name its state is kept under in a backup: its kind and monitor.
+  [[nodiscard]] static std::string state_key() { return "reduce_lr_on_plateau[" + std::string(Monitor.view()) + "]"; }
   [[nodiscard]] cue::state_dict state_dict() const {
     return {{"best", state::number(best_)},
             {"wait", std::to_string(wait_)},

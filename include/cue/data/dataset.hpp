@@ -116,6 +116,8 @@ class batches {
   /// The shuffle's state, for a resumed run (backup_and_restore): the passes completed, so that
   /// while a pass is under way its state deals that pass again (a resumed run then skips the
   /// batches it already trained on).
+  /// The name its state is kept under in a backup.
+  [[nodiscard]] static std::string state_key() { return "batches"; }
   [[nodiscard]] cue::state_dict state_dict() const {
     return {{"passes", std::to_string(passes_ - (dealing_ ? 1 : 0))}};
   }
