@@ -5,6 +5,8 @@
 
 #include <catch2/catch.hpp>
 
+#include <cue/adapters/every_n_epochs.hpp>
+
 namespace {
 using ctx = cue::context<int, cue::logs<"loss">>;
 
@@ -57,6 +59,45 @@ TEST_CASE("declared tells a near miss from an absent hook") {
   STATIC_REQUIRE(!cue::event::epoch_begin::declared<keras_style>);
   STATIC_REQUIRE(cue::event::predict_end::declared<final_hook>);
   STATIC_REQUIRE(cue::event::epoch_end::hook == "on_epoch_end");
+}
+
+namespace {
+struct final_template_hook final {
+  void on_epoch_end(auto&) {}
+};
+struct hook_named_data {
+  int on_epoch_end = 0;
+  static inline int on_train_end = 0;
+};
+struct keras_monitor {  // valid hooks beside a misspelled one
+  void on_train_begin(auto&) {}
+  void on_epoch_ends(auto&) {}
+};
+struct lightning_user {
+  void on_train_start() {}
+};
+struct camel_case final {
+  void OnEpochEnd(int) {}
+};
+struct meant_as_is {
+  using not_hooks = cue::names<"epoch_end">;
+  void on_epoch_begin(auto&) {}
+  int epoch_end() const { return 0; }
+};
+}  // namespace
+
+TEST_CASE("a final class with a template hook is a callback; a data member named like a hook is not") {
+  STATIC_REQUIRE(cue::callback<final_template_hook>);
+  STATIC_REQUIRE(!cue::callback<hook_named_data>);
+}
+
+TEST_CASE("near misses are found beside valid hooks, in final classes, unless declared meant") {
+  STATIC_REQUIRE(cue::detail::first_near_miss<keras_monitor> == "on_epoch_ends");
+  STATIC_REQUIRE(cue::detail::first_near_miss<lightning_user> == "on_train_start");
+  STATIC_REQUIRE(cue::detail::first_near_miss<camel_case> == "OnEpochEnd");
+  STATIC_REQUIRE(cue::detail::first_near_miss<meant_as_is>.empty());
+  STATIC_REQUIRE(cue::detail::first_near_miss<epoch_only>.empty());
+  STATIC_REQUIRE(!cue::detail::near_miss_free<cue::filtered<cue::detail::every_n_epochs_filter<2>, keras_monitor>>);
 }
 
 TEST_CASE("a group handles exactly the events some member handles") {

@@ -10,6 +10,7 @@
 #include <boost/hana/tuple.hpp>
 
 #include <cue/events.hpp>
+#include <cue/near_misses.hpp>
 
 namespace cue {
 
@@ -131,6 +132,9 @@ struct slot<C&> {
 };
 
 template <class C>
+consteval bool check_inner();
+
+template <class C>
 consteval bool check_is_callback() {
   static_assert(callback<C>,
                 "cue: the type 'C' was given as a callback but declares no hook; a hook is a "
@@ -139,7 +143,16 @@ consteval bool check_is_callback() {
                 "on_test_begin, on_test_end, on_test_batch_begin, on_test_batch_end, "
                 "on_predict_begin, on_predict_end, on_predict_batch_begin, "
                 "on_predict_batch_end, on_exception): check the spelling of its hooks");
+  if constexpr (callback<C>) return check_near_misses<C>() && check_inner<C>();
   return true;
+}
+// The callback an adapter wraps is checked too.
+template <class C>
+consteval bool check_inner() {
+  if constexpr (requires { typename C::inner_type; })
+    return check_is_callback<typename C::inner_type>();
+  else
+    return true;
 }
 }  // namespace detail
 

@@ -84,6 +84,26 @@ template <class C>
 struct hook_probe : C, every_hook_name {};
 template <class C>
 concept probeable = std::is_class_v<C> && !std::is_final_v<C>;
+
+// An argument a hook written `on_x(auto& ctx)` accepts: how a member of a final class (which the
+// probe cannot derive from) is found when it is a template.
+struct any_argument {};
+
+// What `&C::member` points to: a member function or a data member, of the object or static.
+template <class P>
+struct pointee {
+  using type = std::remove_pointer_t<P>;
+};
+template <class T, class C>
+struct pointee<T C::*> {
+  using type = T;
+};
+// A member that can be a hook: a function, or data that can be called (a function pointer, a
+// function object); a number or a string named like a hook is none.
+template <class P>
+inline constexpr bool may_be_hook = std::is_function_v<typename pointee<P>::type> ||
+                                    std::is_class_v<typename pointee<P>::type> ||
+                                    std::is_function_v<std::remove_pointer_t<typename pointee<P>::type>>;
 }  // namespace detail
 
 /// The events as tag types (`cue::event::epoch_end`, ...). Each knows its hook's name, whether a
@@ -98,10 +118,12 @@ namespace event {
     static constexpr std::string_view hook = "on_" #NAME;                                      \
     template <class C>                                                                         \
     static constexpr bool declared = [] {                                                      \
-      if constexpr (detail::probeable<C>)                                                      \
+      if constexpr (requires { &C::on_##NAME; })                                               \
+        return detail::may_be_hook<decltype(&C::on_##NAME)>;                                   \
+      else if constexpr (detail::probeable<C>)                                                 \
         return !requires { &detail::hook_probe<C>::on_##NAME; };                               \
       else                                                                                     \
-        return requires { &C::on_##NAME; };                                                    \
+        return requires(C& c, detail::any_argument& a) { c.on_##NAME(a); };                    \
     }();                                                                                       \
     template <class C, class Ctx>                                                              \
     static constexpr bool handled = handles_on_##NAME<C, Ctx>;                                 \

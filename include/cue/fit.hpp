@@ -386,8 +386,8 @@ history fit_checked(Learner& learner, Data& data, ValData* val, const fit_option
     else
       check_test_step<Learner, batch_of<ValData>>();
     return {};
-  } else if constexpr (!(callback<Cs> && ...)) {
-    (static_cast<void>(check_is_callback<std::remove_cvref_t<Cs>>()), ...);
+  } else if constexpr (!(callback<Cs> && ...) || !(near_miss_free<std::remove_cvref_t<Cs>> && ...)) {
+    (static_cast<void>(check_is_callback<std::remove_cvref_t<Cs>>()), ...);  // before any use
     return {};
   } else {
     using Batch = batch_of<Data>;

@@ -1,6 +1,7 @@
 # Runs one compile-fail test. Inputs: CXX, CXX_ID, INCLUDES (list), SOURCE.
 # The source's `// expect: REGEX` lines must all match the first error line; `// expect-gnu:`
-# lines must match somewhere in g++'s output (g++ prints the names it lists as strings).
+# lines must match somewhere in g++'s output (g++ prints the names it lists as strings); a
+# `// max-lines: N` line bounds the length of g++'s whole output.
 set(flags -std=c++20 -fsyntax-only -Wall -Wextra -Wpedantic)
 foreach(dir ${INCLUDES})
   list(APPEND flags -I${dir})
@@ -21,6 +22,8 @@ if(rc EQUAL 0)
   message(FATAL_ERROR "the mistake compiled; it must be an error")
 endif()
 
+string(REGEX MATCHALL "\n" newlines "${err}")
+list(LENGTH newlines lines)
 string(REPLACE ";" "," err "${err}")  # a CMake list must not split a message at its semicolons
 string(REGEX MATCHALL "[^\n]*: error: [^\n]*" errors "${err}")  # not "system_error:41" of an include trace
 list(LENGTH errors count)
@@ -32,11 +35,15 @@ if(NOT first MATCHES "error: .*cue: ")
   message(FATAL_ERROR "the error does not start with 'cue:':\n${first}")
 endif()
 
-file(STRINGS ${SOURCE} expectations REGEX "^// expect")
+file(STRINGS ${SOURCE} expectations REGEX "^// (expect|max-lines)")
 foreach(line ${expectations})
   if(line MATCHES "^// expect: (.*)$")
     if(NOT first MATCHES "${CMAKE_MATCH_1}")
       message(FATAL_ERROR "the error does not match '${CMAKE_MATCH_1}':\n${first}")
+    endif()
+  elseif(line MATCHES "^// max-lines: ([0-9]+)$" AND CXX_ID STREQUAL "GNU")
+    if(lines GREATER CMAKE_MATCH_1)
+      message(FATAL_ERROR "the error takes ${lines} lines, more than ${CMAKE_MATCH_1}:\n${err}")
     endif()
   elseif(line MATCHES "^// expect-gnu: (.*)$" AND CXX_ID STREQUAL "GNU")
     if(NOT err MATCHES "${CMAKE_MATCH_1}")
@@ -44,4 +51,4 @@ foreach(line ${expectations})
     endif()
   endif()
 endforeach()
-message(STATUS "one error, as expected: ${first}")
+message(STATUS "one error, as expected, in ${lines} lines: ${first}")
