@@ -1,4 +1,4 @@
-// Every case recorded from Keras 3 itself (tests/parity/keras_cases.json, from shared/parity):
+// Every case recorded from Keras 3 itself (tests/parity/keras_cases.json; the semantics in docs/keras_semantics.md):
 // the same configuration and logs replayed through cue's callbacks must give what Keras did.
 // The replay emits events as Keras's trainer does (a user's own loop, through cue::emit), so a
 // case's per-epoch and per-batch logs reach the callbacks exactly as recorded.
