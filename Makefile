@@ -6,10 +6,10 @@ JOBS ?= $(shell nproc)
 BUILD_DIR := build/$(notdir $(CXX))
 PACKAGES := cmake make g++ clang libboost-dev catch2 nlohmann-json3-dev valgrind python3 \
             libxtensor-dev libxsimd-dev libopenblas-dev zlib1g-dev dataset-fashion-mnist python3-numpy \
-            libclang-rt-14-dev
+            libclang-rt-14-dev libbenchmark-dev
 
 BENCH_DIR := build/bench
-BENCH_PACKAGES := libbenchmark-dev python3-matplotlib
+BENCH_PACKAGES := python3-matplotlib
 
 SANITIZE_DIR := build/sanitize-$(notdir $(CXX))
 
@@ -26,8 +26,13 @@ FUZZ_SECONDS ?= 30
 deps:
 	@scripts/install-deps.sh $(PACKAGES)
 
+# REQUIRE_ALL=ON (CI's): a part whose dependency is missing fails the configure instead of being
+# skipped.
+REQUIRE_ALL ?= OFF
+
 configure: deps
-	cmake -S . -B $(BUILD_DIR) -DCMAKE_CXX_COMPILER=$(CXX) -DCMAKE_BUILD_TYPE=Release
+	cmake -S . -B $(BUILD_DIR) -DCMAKE_CXX_COMPILER=$(CXX) -DCMAKE_BUILD_TYPE=Release \
+	  -DCUE_REQUIRE_ALL=$(REQUIRE_ALL)
 
 demo: configure
 	cmake --build $(BUILD_DIR) --target fashion_mnist -j $(JOBS)

@@ -8,6 +8,22 @@ if(MODE STREQUAL "find_package")
     message(FATAL_ERROR "installing cue failed")
   endif()
   list(APPEND args -DCMAKE_PREFIX_PATH=${WORK}/prefix)
+elseif(MODE STREQUAL "install_only_nn")
+  # A user's install: a plain top-level configure, as if Catch2 and Google Benchmark were absent
+  # (tests and timed benchmarks skipped with a message), then install; the consumer asks for nn.
+  foreach(step
+      "${CMAKE_COMMAND};-S;${CUE_SOURCE_DIR};-B;${WORK}/cue-build;-DCMAKE_CXX_COMPILER=${CXX};-DCMAKE_DISABLE_FIND_PACKAGE_Catch2=ON;-DCMAKE_DISABLE_FIND_PACKAGE_benchmark=ON;-DCUE_BUILD_EXAMPLES=OFF;-DCUE_BUILD_BENCHMARKS=OFF"
+      "${CMAKE_COMMAND};--install;${WORK}/cue-build;--prefix;${WORK}/prefix")
+    execute_process(COMMAND ${step} RESULT_VARIABLE rc OUTPUT_VARIABLE out ERROR_VARIABLE out)
+    if(NOT rc EQUAL 0)
+      message(FATAL_ERROR "step failed: ${step}\n${out}")
+    endif()
+  endforeach()
+  file(STRINGS ${WORK}/prefix/share/cmake/cue/cueNNTargets.cmake build_paths REGEX "${CUE_SOURCE_DIR}|/usr/lib/x86_64-linux-gnu/")
+  if(build_paths)
+    message(FATAL_ERROR "the installed package names paths of the build machine:\n${build_paths}")
+  endif()
+  list(APPEND args -DCMAKE_PREFIX_PATH=${WORK}/prefix)
 endif()
 foreach(step
     "${CMAKE_COMMAND};-S;${CUE_SOURCE_DIR}/tests/consumer;-B;${WORK}/build;${args}"
