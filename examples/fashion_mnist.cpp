@@ -66,8 +66,7 @@ int main(int argc, char** argv) try {
 
   cue::data::fashion_mnist data(args.data);
   if (args.limit > 0 && args.limit < data.train.size())
-    data.train = {xt::view(data.train.x, xt::range(0, args.limit), xt::all()),
-                  xt::view(data.train.y, xt::range(0, args.limit))};
+    data.train = data.train.first(args.limit);
   const auto [train, validation] = cue::data::split(data.train, 0.1);
 
   std::mt19937_64 rng(args.seed);

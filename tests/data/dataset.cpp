@@ -76,3 +76,13 @@ TEST_CASE("during a pass, the saved state deals that pass again; after it, the n
   CHECK(b.state_dict().at("passes") == "2");
   CHECK_THROWS_WITH(resumed.load_state_dict({{"passes", "x"}}), "cue: state: 'x' is not a whole number that fits");
 }
+
+TEST_CASE("first(n) copies the first n examples, or all of them when there are fewer") {
+  const auto d = numbered(10);
+  const auto part = d.first(3);
+  REQUIRE(part.size() == 3);
+  CHECK(part.x(2, 0) == 2.0f);
+  CHECK(part.y(2) == 2);
+  CHECK(part.x.shape()[1] == 2);
+  CHECK(d.first(50).size() == 10);
+}

@@ -34,6 +34,13 @@ struct dataset {
   xt::xtensor<std::int32_t, 1> y;
 
   [[nodiscard]] std::size_t size() const noexcept { return y.size(); }
+
+  /// A copy of the first `n` examples (all of them when there are fewer), to try a run on part of
+  /// the data: `data.train = data.train.first(6000);`.
+  [[nodiscard]] dataset first(std::size_t n) const {
+    n = std::min(n, size());
+    return {xt::view(x, xt::range(0, n), xt::all()), xt::view(y, xt::range(0, n))};
+  }
 };
 
 /// The first `1 - fraction` of the examples and the last `fraction`, as Keras's validation_split
@@ -60,6 +67,7 @@ struct batches_options {
 /// reproducible and a resumed run can restore `passes()`.
 class batches {
  public:
+  batches(dataset&&, batches_options) = delete;  // it refers to the dataset: keep one alive
   batches(const dataset& d, batches_options opts) : data_(&d), opts_(opts) {
     if (opts_.batch_size == 0) throw std::invalid_argument("cue: batches: batch_size must be > 0");
   }
