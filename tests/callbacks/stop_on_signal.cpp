@@ -22,14 +22,16 @@ struct raise_at_step {
     if (ctx.step() == step) std::raise(signal);
   }
 };
-// Runs a fit with its own stop_on_signal at its first batch end, raising SIGTERM at its step 1.
-struct raise_in_nested {
+// At its first batch end, runs a whole fit (4 batches) with its own stop_on_signal, which gets
+// `raise` at its step `raise.step` (none with a step past its end).
+struct nested_fit {
   cue::stop_on_signal* inner;
   int* inner_trained;
+  raise_at_step raise{99, SIGTERM};
   void on_train_batch_end(auto& ctx) {
     if (ctx.step() != 0) return;
     cue_test::learner nested;
-    cue::fit(nested, std::vector<batch>{{1.0}, {1.0}}, {.epochs = 2}, raise_at_step{1, SIGTERM}, *inner);
+    cue::fit(nested, std::vector<batch>{{1.0}, {1.0}}, {.epochs = 2}, raise, *inner);
     *inner_trained = nested.trained;
   }
 };
@@ -58,7 +60,7 @@ TEST_CASE("a signal during a nested fit stops it and the fit around it") {
   cue::stop_on_signal outer, inner;
   int inner_trained = 0;
   cue_test::learner learner;
-  cue::fit(learner, std::vector<batch>{{1.0}, {1.0}}, {.epochs = 2}, raise_in_nested{&inner, &inner_trained}, outer);
+  cue::fit(learner, std::vector<batch>{{1.0}, {1.0}}, {.epochs = 2}, nested_fit{&inner, &inner_trained, raise_at_step{1, SIGTERM}}, outer);
   CHECK(inner.received() == SIGTERM);
   CHECK(inner_trained == 2);
   CHECK(outer.received() == SIGTERM);
@@ -94,17 +96,6 @@ void as_loop(Hook hook) {
   cue::context ctx(state, learner, none);
   hook(ctx);
 }
-// A callback that runs a whole fit with its own stop_on_signal at its first batch end.
-struct nested_fit {
-  cue::stop_on_signal* inner;
-  int* inner_trained;
-  void on_train_batch_end(auto& ctx) {
-    if (ctx.step() != 0) return;
-    cue_test::learner learner;
-    cue::fit(learner, std::vector<batch>{{1.0}, {1.0}}, {.epochs = 2}, *inner);
-    *inner_trained = learner.trained;
-  }
-};
 }  // namespace
 
 TEST_CASE("fits that overlap in any order give back the handler that was there before") {

@@ -1,37 +1,33 @@
 # Builds and runs tests/consumer in MODE. Inputs: MODE, CUE_SOURCE_DIR, CUE_BINARY_DIR, CXX, WORK.
 file(REMOVE_RECURSE ${WORK})
+
+# Runs one command; if it fails, the test ends with its output.
+function(run_step)
+  execute_process(COMMAND ${ARGN} RESULT_VARIABLE rc OUTPUT_VARIABLE out ERROR_VARIABLE out)
+  if(NOT rc EQUAL 0)
+    message(FATAL_ERROR "step failed: ${ARGN}\n${out}")
+  endif()
+  set(out "${out}" PARENT_SCOPE)
+endfunction()
+
 set(args -DMODE=${MODE} -DCUE_SOURCE_DIR=${CUE_SOURCE_DIR} -DCMAKE_CXX_COMPILER=${CXX})
 if(MODE STREQUAL "find_package")
-  execute_process(COMMAND ${CMAKE_COMMAND} --install ${CUE_BINARY_DIR} --prefix ${WORK}/prefix
-                  RESULT_VARIABLE rc OUTPUT_QUIET)
-  if(NOT rc EQUAL 0)
-    message(FATAL_ERROR "installing cue failed")
-  endif()
+  run_step(${CMAKE_COMMAND} --install ${CUE_BINARY_DIR} --prefix ${WORK}/prefix)
   list(APPEND args -DCMAKE_PREFIX_PATH=${WORK}/prefix)
 elseif(MODE STREQUAL "install_only_nn")
   # A user's install: a plain top-level configure, as if Catch2 and Google Benchmark were absent
   # (tests and timed benchmarks skipped with a message), then install; the consumer asks for nn.
-  foreach(step
-      "${CMAKE_COMMAND};-S;${CUE_SOURCE_DIR};-B;${WORK}/cue-build;-DCMAKE_CXX_COMPILER=${CXX};-DCMAKE_DISABLE_FIND_PACKAGE_Catch2=ON;-DCMAKE_DISABLE_FIND_PACKAGE_benchmark=ON;-DCUE_BUILD_EXAMPLES=OFF;-DCUE_BUILD_BENCHMARKS=OFF"
-      "${CMAKE_COMMAND};--install;${WORK}/cue-build;--prefix;${WORK}/prefix")
-    execute_process(COMMAND ${step} RESULT_VARIABLE rc OUTPUT_VARIABLE out ERROR_VARIABLE out)
-    if(NOT rc EQUAL 0)
-      message(FATAL_ERROR "step failed: ${step}\n${out}")
-    endif()
-  endforeach()
+  run_step(${CMAKE_COMMAND} -S ${CUE_SOURCE_DIR} -B ${WORK}/cue-build -DCMAKE_CXX_COMPILER=${CXX}
+           -DCMAKE_DISABLE_FIND_PACKAGE_Catch2=ON -DCMAKE_DISABLE_FIND_PACKAGE_benchmark=ON
+           -DCUE_BUILD_EXAMPLES=OFF -DCUE_BUILD_BENCHMARKS=OFF)
+  run_step(${CMAKE_COMMAND} --install ${WORK}/cue-build --prefix ${WORK}/prefix)
   file(STRINGS ${WORK}/prefix/share/cmake/cue/cueNNTargets.cmake build_paths REGEX "${CUE_SOURCE_DIR}|/usr/lib/x86_64-linux-gnu/")
   if(build_paths)
     message(FATAL_ERROR "the installed package names paths of the build machine:\n${build_paths}")
   endif()
   list(APPEND args -DCMAKE_PREFIX_PATH=${WORK}/prefix)
 endif()
-foreach(step
-    "${CMAKE_COMMAND};-S;${CUE_SOURCE_DIR}/tests/consumer;-B;${WORK}/build;${args}"
-    "${CMAKE_COMMAND};--build;${WORK}/build"
-    "${WORK}/build/consumer")
-  execute_process(COMMAND ${step} RESULT_VARIABLE rc OUTPUT_VARIABLE out ERROR_VARIABLE out)
-  if(NOT rc EQUAL 0)
-    message(FATAL_ERROR "step failed: ${step}\n${out}")
-  endif()
-endforeach()
+run_step(${CMAKE_COMMAND} -S ${CUE_SOURCE_DIR}/tests/consumer -B ${WORK}/build ${args})
+run_step(${CMAKE_COMMAND} --build ${WORK}/build)
+run_step(${WORK}/build/consumer)
 message(STATUS "${out}")
