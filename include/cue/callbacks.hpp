@@ -136,7 +136,7 @@ consteval bool check_inner();
 
 template <class C>
 consteval bool check_is_callback() {
-  static_assert(callback<C>,
+  static_assert(holds<callback<C>>,
                 "cue: the type 'C' was given as a callback but declares no hook; a hook is a "
                 "member named after an event (on_train_begin, on_train_end, on_epoch_begin, "
                 "on_epoch_end, on_train_batch_begin, on_train_batch_end, on_after_backward, "

@@ -5,6 +5,8 @@
 #include <string_view>
 #include <type_traits>
 
+#include <cue/fixed_string.hpp>
+
 namespace cue {
 
 // One concept per hook: `c.on_<event>(ctx)` is valid for this context type.
@@ -106,6 +108,18 @@ inline constexpr bool may_be_hook = std::is_function_v<typename pointee<P>::type
                                     std::is_function_v<std::remove_pointer_t<typename pointee<P>::type>>;
 }  // namespace detail
 
+namespace detail {
+// Instantiated only for a hook declared in a form that cannot take the context; g++ prints the
+// hook's name, the callback type and the context on the line that names this function.
+template <fixed_string Hook, class Callback, class Context>
+consteval void report_hook_not_callable() {
+  static_assert(holds<sizeof(Callback) == 0>,
+                "cue: the member 'Hook' of the callback type 'Callback' cannot be called as "
+                "Hook(ctx); a hook takes one parameter, the context: write it as `void "
+                "Hook(auto& ctx)`");
+}
+}  // namespace detail
+
 /// The events as tag types (`cue::event::epoch_end`, ...). Each knows its hook's name, whether a
 /// type declares a member of that name (`declared`, callable or not), whether it can be called
 /// with a context (`handled`), and how to call it.
@@ -133,10 +147,7 @@ namespace event {
     }                                                                                          \
     template <class Callback, class Context>                                                   \
     static consteval void report_not_callable() {                                              \
-      static_assert(handles_on_##NAME<Callback, Context>,                                      \
-                    "cue: the member on_" #NAME " of the callback type 'Callback' cannot be "  \
-                    "called as on_" #NAME "(ctx); a hook takes one parameter, the context: "  \
-                    "write it as `void on_" #NAME "(auto& ctx)`");                             \
+      detail::report_hook_not_callable<"on_" #NAME, Callback, Context>();                      \
     }                                                                                          \
   }
 

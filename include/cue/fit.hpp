@@ -133,6 +133,15 @@ template <class Learner, class Batch>
 struct measured_logs<Learner, Batch, void> {
   using type = train_logs_t<Learner, Batch>;
 };
+template <class Learner, class ValData>
+struct validation_logs {
+  using type = test_logs_t<Learner, batch_of<ValData>>;
+};
+template <class Learner>
+struct validation_logs<Learner, void> {
+  using type = void;
+};
+
 template <class Learner, class Batch, class ValData>
 struct epoch_logs {
   using measured = typename measured_logs<Learner, Batch, ValData>::type;
@@ -145,14 +154,14 @@ struct epoch_logs {
 
 template <class Data>
 consteval void check_data() {
-  static_assert(std::ranges::input_range<Data>,
+  static_assert(holds<std::ranges::input_range<Data>>,
                 "cue: the data type 'Data' is not a range of batches; pass something a range-for "
                 "loop can iterate once per epoch (a std::vector of batches, a view, a dataset)");
 }
 
 template <class Learner, class Batch>
 consteval void check_learner() {
-  static_assert(learner<Learner, Batch>,
+  static_assert(holds<learner<Learner, Batch>>,
                 "cue: the type 'Learner' cannot train on the batch type 'Batch'; add "
                 "train_step(batch) returning cue::logs<...>, or the split step "
                 "forward_backward(batch) returning cue::logs<...> and apply_gradients()");
@@ -160,21 +169,21 @@ consteval void check_learner() {
 
 template <class Learner, class Batch>
 consteval void check_test_step() {
-  static_assert(has_test_step<Learner, Batch>,
+  static_assert(holds<has_test_step<Learner, Batch>>,
                 "cue: the type 'Learner' cannot evaluate the batch type 'Batch'; add "
                 "test_step(batch) returning cue::logs<...>");
 }
 
 template <class Learner, class Batch>
 consteval void check_predict_step() {
-  static_assert(has_predict_step<Learner, Batch>,
+  static_assert(holds<has_predict_step<Learner, Batch>>,
                 "cue: the type 'Learner' cannot predict on the batch type 'Batch'; add "
                 "predict_step(batch) returning the batch's predictions");
 }
 
 template <class Learner, class Batch>
 consteval void check_split_step() {
-  static_assert(has_split_step<Learner, Batch>,
+  static_assert(holds<has_split_step<Learner, Batch>>,
                 "cue: a callback handles on_after_backward, which needs a learner with the split "
                 "step; add forward_backward(batch) returning cue::logs<...> and apply_gradients() "
                 "to the type 'Learner', or remove the hook");
@@ -197,6 +206,72 @@ constexpr bool same_step_logs = [] {
   else
     return true;
 }();
+
+// Every hook a callback declares (and those of the callbacks it wraps or groups) can take fit's
+// context for its event. Checked before the loop is instantiated, so that a hook written with
+// another signature (Keras's `on_epoch_end(epoch, logs)`) gets an error with a short trace.
+// VL is void without validation data, whose test events fit never emits.
+template <class C, class L, class TL, class EL, class VL>
+struct hook_forms {
+  using T = std::remove_cvref_t<C>;
+  template <class Event, class Logs>
+  static constexpr bool fits = !Event::template declared<T> || Event::template handled<T, context<L, Logs>>;
+  template <class Event, class Logs>
+  static constexpr bool test_fits = [] {
+    if constexpr (std::is_void_v<VL>)
+      return true;
+    else
+      return fits<Event, Logs>;
+  }();
+  static constexpr bool own_ok =
+      callback_group<T> ||
+      (fits<event::train_begin, logs<>> && fits<event::train_end, logs<>> && fits<event::train_end, EL> &&
+       fits<event::epoch_begin, logs<>> && fits<event::epoch_end, EL> &&
+       fits<event::train_batch_begin, logs<>> && fits<event::train_batch_end, TL> &&
+       fits<event::after_backward, TL> && fits<event::exception, logs<>> &&
+       test_fits<event::test_begin, logs<>> && test_fits<event::test_end, VL> &&
+       test_fits<event::test_batch_begin, logs<>> && test_fits<event::test_batch_end, VL>);
+  static constexpr bool inner_ok = [] {
+    if constexpr (requires { typename T::inner_type; })
+      return hook_forms<typename T::inner_type, L, TL, EL, VL>::ok;
+    else
+      return true;
+  }();
+  static constexpr bool ok = own_ok && inner_ok;
+
+  // The first hook that does not fit: one error.
+  template <class Event, class Logs>
+  static consteval bool report_if_unfit() {
+    if constexpr (!fits<Event, Logs>) Event::template report_not_callable<T, context<L, Logs>>();
+    return fits<Event, Logs>;
+  }
+  static consteval void report() {
+    if constexpr (!own_ok) {
+      (void)(report_if_unfit<event::train_begin, logs<>>() && report_if_unfit<event::train_end, logs<>>() &&
+             report_if_unfit<event::train_end, EL>() && report_if_unfit<event::epoch_begin, logs<>>() &&
+             report_if_unfit<event::epoch_end, EL>() && report_if_unfit<event::train_batch_begin, logs<>>() &&
+             report_if_unfit<event::train_batch_end, TL>() && report_if_unfit<event::after_backward, TL>() &&
+             report_if_unfit<event::exception, logs<>>() && report_test());
+    } else if constexpr (!inner_ok) {
+      hook_forms<typename T::inner_type, L, TL, EL, VL>::report();
+    }
+  }
+  static consteval bool report_test() {
+    if constexpr (std::is_void_v<VL>)
+      return true;
+    else
+      return report_if_unfit<event::test_begin, logs<>>() && report_if_unfit<event::test_end, VL>() &&
+             report_if_unfit<event::test_batch_begin, logs<>>() && report_if_unfit<event::test_batch_end, VL>();
+  }
+};
+template <class... Cs, class L, class TL, class EL, class VL>
+struct hook_forms<callbacks<Cs...>, L, TL, EL, VL> {
+  static constexpr bool ok = (hook_forms<Cs, L, TL, EL, VL>::ok && ...);
+  static consteval void report() {
+    // the first member whose hooks do not fit
+    (void)((hook_forms<Cs, L, TL, EL, VL>::ok || (hook_forms<Cs, L, TL, EL, VL>::report(), false)) && ...);
+  }
+};
 
 // One training step: the split step when a callback listens between backward and update (or the
 // learner has only that), the fused train_step otherwise.
@@ -394,7 +469,12 @@ history fit_checked(Learner& learner, Data& data, ValData* val, const fit_option
     using Group = callbacks<Cs...>;
     using TL = train_logs_t<Learner, Batch>;
     using Req = requirements<Group, Learner, typename epoch_logs<Learner, Batch, ValData>::type>;
-    if constexpr (!Req::met) {
+    using VL = typename validation_logs<Learner, ValData>::type;
+    using Forms = hook_forms<Group, Learner, TL, typename epoch_logs<Learner, Batch, ValData>::type, VL>;
+    if constexpr (!Forms::ok) {
+      Forms::report();
+      return {};
+    } else if constexpr (!Req::met) {
       Req::report();
       return {};
     } else if constexpr (handled<event::after_backward, Group, Learner, TL> &&

@@ -38,6 +38,13 @@ inline constexpr auto concat = [] {
 
 namespace cue {
 
+namespace detail {
+// `static_assert(detail::holds<some_concept<T>>, "cue: ...")`: the check as a plain bool, so that
+// g++ prints cue's message without a page of notes on why the concept is not satisfied.
+template <bool B>
+inline constexpr bool holds = B;
+}  // namespace detail
+
 /// A compile-time list of names, e.g. the metrics a callback monitors: `cue::names<"val_loss">`.
 template <fixed_string... Names>
 struct names {};

@@ -83,7 +83,7 @@ struct state {
   static constexpr bool met = has_state<L>;
   template <class Callback, class Learner>
   static consteval void report() {
-    static_assert(met<Learner>,
+    static_assert(detail::holds<met<Learner>>,
                   "cue: the callback type 'Callback' needs a learner with state() and "
                   "load_state(s) (an in-memory snapshot of the weights); add both members to "
                   "the type 'Learner'");
@@ -95,7 +95,7 @@ struct learning_rate {
   static constexpr bool met = has_learning_rate<L>;
   template <class Callback, class Learner>
   static consteval void report() {
-    static_assert(met<Learner>,
+    static_assert(detail::holds<met<Learner>>,
                   "cue: the callback type 'Callback' needs a learner with learning_rate() and "
                   "set_learning_rate(double); add both members to the type 'Learner'");
   }
@@ -106,7 +106,7 @@ struct save {
   static constexpr bool met = has_save<L>;
   template <class Callback, class Learner>
   static consteval void report() {
-    static_assert(met<Learner>,
+    static_assert(detail::holds<met<Learner>>,
                   "cue: the callback type 'Callback' needs a learner with save(path) and "
                   "load(path); add both members to the type 'Learner'");
   }
@@ -117,7 +117,7 @@ struct save_weights {
   static constexpr bool met = has_save_weights<L>;
   template <class Callback, class Learner>
   static consteval void report() {
-    static_assert(met<Learner>,
+    static_assert(detail::holds<met<Learner>>,
                   "cue: the callback type 'Callback' needs a learner with save_weights(path) "
                   "and load_weights(path); add both members to the type 'Learner'");
   }
@@ -128,7 +128,7 @@ struct gradients {
   static constexpr bool met = has_gradients<L>;
   template <class Callback, class Learner>
   static consteval void report() {
-    static_assert(met<Learner>,
+    static_assert(detail::holds<met<Learner>>,
                   "cue: the callback type 'Callback' needs a learner with gradients() returning "
                   "its gradients as a range of contiguous floating-point ranges (e.g. "
                   "std::vector<std::span<float>>); add it to the type 'Learner'");
@@ -140,7 +140,7 @@ struct save_file {
   static constexpr bool met = has_save<L> || has_save_weights<L>;
   template <class Callback, class Learner>
   static consteval void report() {
-    static_assert(met<Learner>,
+    static_assert(detail::holds<met<Learner>>,
                   "cue: the callback type 'Callback' needs a learner that can write itself to a "
                   "file; add save(path) and load(path), or save_weights(path) and "
                   "load_weights(path), to the type 'Learner'");

@@ -1,6 +1,7 @@
 // on_after_backward needs a learner with the split step.
 // expect: cue: a callback handles on_after_backward, which needs a learner with the split step
 // expect-gnu: Learner = tiny_learner
+// max-lines: 20
 #include "common.hpp"
 
 struct clipper {

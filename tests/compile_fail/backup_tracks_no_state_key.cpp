@@ -1,6 +1,7 @@
 // backup_and_restore tracking a user's stateful callback that gives no state_key().
 // expect: cue: backup_and_restore tracks the type 'T', which needs state_dict\(\), load_state_dict\(d\) and state_key\(\)
 // expect-gnu: T = counter
+// max-lines: 20
 #include "common.hpp"
 
 #include <string>

@@ -1,6 +1,7 @@
 // model_checkpoint with a learner that cannot write itself to a file.
 // expect: cue: the callback type 'Callback' needs a learner that can write itself to a file
 // expect-gnu: Learner = tiny_learner
+// max-lines: 20
 #include <filesystem>
 
 #include "common.hpp"

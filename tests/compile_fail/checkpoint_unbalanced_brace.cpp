@@ -1,5 +1,6 @@
 // A checkpoint filepath, given as a template argument, whose brace is not closed.
 // expect: cue: the filepath 'Filepath' of model_checkpoint has an unbalanced brace
+// max-lines: 20
 #include "common.hpp"
 
 #include <cue/callbacks/model_checkpoint.hpp>

@@ -1,6 +1,7 @@
 // Gradient clipping with a split learner that does not expose its gradients.
 // expect: cue: the callback type 'Callback' needs a learner with gradients\(\)
 // expect-gnu: Callback = cue::clip_grad_norm
+// max-lines: 20
 #include <span>
 #include <vector>
 

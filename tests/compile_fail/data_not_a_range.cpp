@@ -1,6 +1,7 @@
 // Training data must be a range of batches.
 // expect: cue: the data type 'Data' is not a range of batches
 // expect-gnu: Data = (const )?double
+// max-lines: 20
 #include "common.hpp"
 
 int main() {

@@ -2,6 +2,7 @@
 // expect: cue: cue::get<Wanted>\(logs\): these logs have no value named 'Wanted'
 // expect-gnu: Wanted = cue::fixed_string<4>{"lss"}
 // expect-gnu: Available = {cue::fixed_string<5>{"loss"}, cue::fixed_string<9>{"accuracy"}}
+// max-lines: 20
 #include "common.hpp"
 
 int main() {

@@ -1,7 +1,8 @@
 // A hook with Keras's (epoch, logs) parameters cannot take the context.
-// expect: cue: the member on_epoch_end of the callback type 'Callback' cannot be called
-// expect: write it as `void on_epoch_end\(auto& ctx\)`
-// expect-gnu: Callback = keras_style
+// expect: cue: the member 'Hook' of the callback type 'Callback' cannot be called as Hook\(ctx\)
+// expect: write it as `void Hook\(auto& ctx\)`
+// expect-gnu: Hook = cue::fixed_string<13>{"on_epoch_end"}, Callback = keras_style
+// max-lines: 20
 #include "common.hpp"
 
 struct keras_style {

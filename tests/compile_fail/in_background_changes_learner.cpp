@@ -1,6 +1,7 @@
 // A callback that changes the learner, wrapped in in_background: on a copy its change is lost.
 // expect: cue: in_background hands the callback type 'C' a copy of the learner, and it changes the learner
 // expect-gnu: C = cue::reduce_lr_on_plateau<
+// max-lines: 20
 #include "common.hpp"
 
 #include <cue/adapters/in_background.hpp>

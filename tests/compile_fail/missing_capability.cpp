@@ -1,6 +1,7 @@
 // A callback needs a learner capability the learner lacks.
 // expect: cue: the callback type 'Callback' needs a learner with learning_rate\(\) and set_learning_rate\(double\)
 // expect-gnu: Callback = lr_logger.*Learner = tiny_learner
+// max-lines: 20
 #include "common.hpp"
 
 struct lr_logger {

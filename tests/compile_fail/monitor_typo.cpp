@@ -2,6 +2,7 @@
 // expect: cue: the callback type 'Callback' monitors the metric 'Wanted', which this loop does not produce
 // expect-gnu: Wanted = cue::fixed_string<8>{"val_los"}
 // expect-gnu: Available = {.*"loss".*"accuracy".*"val_loss".*"val_accuracy".*}
+// max-lines: 20
 #include "common.hpp"
 
 template <cue::fixed_string Monitor>

@@ -1,6 +1,7 @@
 // Monitoring a val_ metric without validation data.
 // expect: cue: the callback type 'Callback' monitors the metric 'Wanted'.*val_ names need validation data
 // expect-gnu: Wanted = cue::fixed_string<9>{"val_loss"}
+// max-lines: 20
 #include "common.hpp"
 
 template <cue::fixed_string Monitor>

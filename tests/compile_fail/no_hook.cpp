@@ -1,6 +1,7 @@
 // A misspelled hook leaves a type with no hook at all: it is not a callback.
 // expect: cue: the type 'C' was given as a callback but declares no hook
 // expect-gnu: misspelled_printer
+// max-lines: 20
 #include "common.hpp"
 
 struct misspelled_printer {

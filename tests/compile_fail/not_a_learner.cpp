@@ -1,6 +1,7 @@
 // A model whose step does not return cue::logs is not a learner.
 // expect: cue: the type 'Learner' cannot train on the batch type 'Batch'
 // expect-gnu: Learner = plain_model
+// max-lines: 20
 #include "common.hpp"
 
 struct plain_model {

@@ -1,6 +1,7 @@
 // reduce_lr_on_plateau with a learner that has no learning rate.
 // expect: cue: the callback type 'Callback' needs a learner with learning_rate\(\) and set_learning_rate\(double\)
 // expect-gnu: Callback = cue::reduce_lr_on_plateau<
+// max-lines: 20
 #include "common.hpp"
 
 #include <cue/callbacks/reduce_lr_on_plateau.hpp>

@@ -1,5 +1,6 @@
 // A learning-rate schedule must return a floating-point rate.
 // expect: cue: learning_rate_scheduler needs a schedule callable as double\(int epoch, double lr\)
+// max-lines: 20
 #include "common.hpp"
 
 #include <cue/callbacks/learning_rate_scheduler.hpp>

@@ -1,6 +1,7 @@
 // terminate_on_nan watches `loss`; a learner whose logs have no loss cannot use it.
 // expect: cue: the callback type 'Callback' monitors the metric 'Wanted'
 // expect-gnu: Wanted = cue::fixed_string<5>{"loss"}
+// max-lines: 20
 #include "common.hpp"
 
 #include <cue/callbacks/terminate_on_nan.hpp>

@@ -1,6 +1,7 @@
 // Validation data needs test_step.
 // expect: cue: the type 'Learner' cannot evaluate the batch type 'Batch'. add test_step
 // expect-gnu: Learner = train_only
+// max-lines: 20
 #include "common.hpp"
 
 struct train_only {

@@ -57,7 +57,7 @@ struct backup_mismatch : std::runtime_error {
 namespace detail {
 template <class T>
 consteval bool check_trackable() {
-  static_assert(stateful<T> && has_state_key<T>,
+  static_assert(holds<stateful<T> && has_state_key<T>>,
                 "cue: backup_and_restore tracks the type 'T', which needs state_dict(), "
                 "load_state_dict(d) and state_key() (the name its state is kept under, the same in "
                 "every build: `std::string state_key() const { return \"my_callback\"; }`)");

@@ -44,7 +44,7 @@ concept lr_schedule =
 /// Hooks: on_epoch_begin. Needs a learner with learning_rate() and set_learning_rate(double).
 template <class F>
 class learning_rate_scheduler {
-  static_assert(lr_schedule<F>,
+  static_assert(detail::holds<lr_schedule<F>>,
                 "cue: learning_rate_scheduler needs a schedule callable as double(int epoch, "
                 "double lr) or double(int epoch), returning a floating-point rate (Keras rejects "
                 "an integer rate too)");
