@@ -2,7 +2,7 @@
 // batch 32, 10% of the training set for validation), with the callbacks a user would attach.
 //
 //   fashion_mnist [--epochs 10] [--batch-size 32] [--seed 42] [--data DIR] [--threads 1]
-//                 [--limit N] [--out DIR] [--backup-dir DIR [--backup-every N]]
+//                 [--limit N] [--out DIR] [--backup-dir DIR [--backup-every N]]   (--help)
 //
 // --limit trains on the first N training images only (the tests use it to stay fast).
 #include <cue/callbacks/backup_and_restore.hpp>
@@ -15,6 +15,8 @@
 #include <cue/nn/relu.hpp>
 #include <cue/nn/sequential.hpp>
 
+#include "fashion_mnist_args.hpp"
+
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
@@ -22,46 +24,13 @@
 #include <filesystem>
 #include <random>
 #include <string>
-#include <string_view>
 
-namespace {
-
-struct arguments {
-  int epochs = 10;
-  std::size_t batch_size = 32;
-  std::uint64_t seed = 42;
-  std::filesystem::path data = cue::data::fashion_mnist_dir;
-  int threads = 1;
-  std::size_t limit = 0;
-  std::filesystem::path out = "fashion-mnist-run";
-  std::filesystem::path backup_dir{};  // resume after a crash: the same command continues the run
-  int backup_every = 0;                // back up every N batches rather than every epoch
-};
-
-arguments parse(int argc, char** argv) {
-  arguments a;
-  for (int i = 1; i < argc; ++i) {
-    const std::string_view flag = argv[i];
-    if (i + 1 >= argc) throw std::invalid_argument("missing value after " + std::string(flag));
-    const std::string value = argv[++i];
-    if (flag == "--epochs") a.epochs = std::stoi(value);
-    else if (flag == "--batch-size") a.batch_size = std::stoul(value);
-    else if (flag == "--seed") a.seed = std::stoull(value);
-    else if (flag == "--data") a.data = value;
-    else if (flag == "--threads") a.threads = std::stoi(value);
-    else if (flag == "--limit") a.limit = std::stoul(value);
-    else if (flag == "--out") a.out = value;
-    else if (flag == "--backup-dir") a.backup_dir = value;
-    else if (flag == "--backup-every") a.backup_every = std::stoi(value);
-    else throw std::invalid_argument("unknown option " + std::string(flag));
-  }
-  return a;
-}
-
-}  // namespace
 
 int main(int argc, char** argv) try {
-  const arguments args = parse(argc, argv);
+  fashion_mnist_arguments args;
+  if (const auto exit_code = parse_arguments(argc, argv, args, "Trains the TensorFlow tutorial network on Fashion-MNIST with cue"))
+    return *exit_code;
+  const std::filesystem::path out = args.out;
   cue::nn::set_threads(args.threads);
 
   cue::data::fashion_mnist data(args.data);
@@ -81,9 +50,9 @@ int main(int argc, char** argv) try {
   cue::early_stopping<"val_loss"> early_stopping({.patience = 3, .restore_best_weights = true});
   cue::reduce_lr_on_plateau<"val_loss"> reduce_lr({.factor = 0.5, .patience = 2});
   cue::model_checkpoint<"val_accuracy"> best_checkpoint(
-      {.filepath = (args.out / "best.weights.npz").string(), .save_best_only = true,
+      {.filepath = (out / "best.weights.npz").string(), .save_best_only = true,
        .save_weights_only = true});
-  cue::csv_logger csv_log({.filename = (args.out / "training.csv").string(), .append = true});
+  cue::csv_logger csv_log({.filename = (out / "training.csv").string(), .append = true});
   auto callbacks = cue::callbacks{
       cue::stop_on_signal{},  // Ctrl-C or SIGTERM: finish the batch, save, stop cleanly
       cue::progbar_logger{}, early_stopping, best_checkpoint, reduce_lr, csv_log};
@@ -95,7 +64,7 @@ int main(int argc, char** argv) try {
     history = cue::fit(model, train_batches, validation_batches, {.epochs = args.epochs}, callbacks);
   } else {
     const cue::save_frequency every = args.backup_every > 0 ? cue::save_frequency(args.backup_every) : cue::every_epoch;
-    cue::backup_and_restore backup({.backup_dir = args.backup_dir.string(), .save_freq = every},
+    cue::backup_and_restore backup({.backup_dir = args.backup_dir, .save_freq = every},
                                    early_stopping, best_checkpoint, reduce_lr, csv_log, train_batches);
     history = cue::fit(model, train_batches, validation_batches, {.epochs = args.epochs}, callbacks, backup);
     if (const auto& at = backup.resumed_from())
