@@ -66,7 +66,7 @@ struct dynamic_epoch_counter : cue::dynamic_callback {
 template <std::size_t... I>
 double fit_with_epoch_callbacks(learner& l, auto data, std::index_sequence<I...>) {
   cue::callbacks<epoch_counter<I>...> group;
-  cue::fit(l, data, {.epochs = 2}, group);
+  cue::fit(l, data, {.epochs = 2, .verbose = 0}, group);
   return group.template get<0>().ended;
 }
 
@@ -98,21 +98,21 @@ int main(int argc, char** argv) {
   learner l;
   double out = 0;
   if (scenario == "none") {
-    out = cue::fit(l, data, {.epochs = 2})["loss"].back();
+    out = cue::fit(l, data, {.epochs = 2, .verbose = 0})["loss"].back();
   } else if (scenario == "epoch16") {
     out = fit_with_epoch_callbacks(l, data, std::make_index_sequence<16>{});
   } else if (scenario == "batch_begin") {
     batch_begin_counter c;
-    cue::fit(l, data, {.epochs = 2}, c);
+    cue::fit(l, data, {.epochs = 2, .verbose = 0}, c);
     out = static_cast<double>(c.n);
   } else if (scenario == "batch_end") {
     batch_end_reader r;
-    cue::fit(l, data, {.epochs = 2}, r);
+    cue::fit(l, data, {.epochs = 2, .verbose = 0}, r);
     out = r.last;
   } else if (scenario == "dynamic16") {
     cue::dynamic_callbacks list;
     for (int i = 0; i < 16; ++i) list.emplace<dynamic_epoch_counter>();
-    cue::fit(l, data, {.epochs = 2}, list);
+    cue::fit(l, data, {.epochs = 2, .verbose = 0}, list);
     out = static_cast<double>(list.size());
   } else if (scenario == "hand") {
     out = hand_written(l, data);

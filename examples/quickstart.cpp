@@ -56,7 +56,8 @@ struct stop_when_val_loss_stalls {
 int main() {
   logistic_regression model;
   stop_when_val_loss_stalls stopper;  // an lvalue: used by reference, readable afterwards
-  auto history = cue::fit(model, blobs(50, 1), blobs(10, 2), {.epochs = 30}, print_epoch{}, stopper);
+  // .verbose = 0: print_epoch shows each epoch instead of Keras's progress lines.
+  auto history = cue::fit(model, blobs(50, 1), blobs(10, 2), {.epochs = 30, .verbose = 0}, print_epoch{}, stopper);
   const auto test = cue::evaluate(model, blobs(10, 3));
   std::printf("quickstart: epochs=%zu best_val_loss=%.4f test_accuracy=%.4f\n",
               history.epochs().size(), stopper.best, cue::get<"accuracy">(test));

@@ -329,3 +329,12 @@ TEST_CASE("data can be any re-iterable range, such as a dataset that makes batch
   CHECK(h["loss"] == std::vector<double>{2.0, 2.0});
   CHECK(learner.trained == 6);
 }
+
+TEST_CASE("without progbar_logger in the program, verbose automatic is silent and 1 or 2 an error") {
+  cue_test::learner learner;
+  const std::vector<cue_test::batch> one{{1.0}};
+  CHECK(cue::fit(learner, one, {.epochs = 2}).epochs().size() == 2);
+  CHECK_THROWS_WITH(cue::fit(learner, one, {.epochs = 1, .verbose = 1}),
+                    Catch::Contains("lives in <cue/callbacks/progbar_logger.hpp>") &&
+                        Catch::Contains("or set .verbose = 0"));
+}

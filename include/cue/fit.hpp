@@ -30,6 +30,7 @@
 #include <cue/learner.hpp>
 #include <cue/logs.hpp>
 #include <cue/options.hpp>
+#include <cue/progress.hpp>
 #include <cue/requirements.hpp>
 
 namespace cue {
@@ -39,13 +40,19 @@ struct fit_options {
   int epochs = 1;           ///< train until this epoch index (exclusive)
   int initial_epoch = 0;    ///< the epoch to start from (resuming a run)
   int validation_freq = 1;  ///< validate after every validation_freq-th epoch
+  /// Keras's verbose: cue::verbose_auto (the progress bar on a terminal, a line per epoch in a
+  /// file or pipe), 1 (the bar), 2 (a line per epoch), 0 (silent). The display is
+  /// cue::progbar_logger, on standard output, when the program includes it (<cue/cue.hpp> does);
+  /// none is added when a progbar_logger is among the callbacks.
+  int verbose = verbose_auto;
 };
 
 /// The fields of fit_options, for reading it from configuration (<cue/config.hpp>).
 constexpr auto fields_of(std::type_identity<fit_options>) {
   return describe("fit_options", field{"epochs", &fit_options::epochs},
                   field{"initial_epoch", &fit_options::initial_epoch},
-                  field{"validation_freq", &fit_options::validation_freq});
+                  field{"validation_freq", &fit_options::validation_freq},
+                  field{"verbose", &fit_options::verbose});
 }
 
 namespace detail {
@@ -58,7 +65,23 @@ inline void validate(const fit_options& o) {
   if (o.epochs < 0) fail("epochs", o.epochs, ">= 0");
   if (o.initial_epoch < 0) fail("initial_epoch", o.initial_epoch, ">= 0");
   if (o.validation_freq < 1) fail("validation_freq", o.validation_freq, ">= 1");
+  if (o.verbose < verbose_auto || o.verbose > 2)
+    fail("verbose", o.verbose, "cue::verbose_auto (-1), 0, 1 or 2");
 }
+
+// A callback (in a group or adapter, recursively) shows progress itself (progbar_logger declares
+// `using shows_progress = void;`), so fit adds no display of its own for verbose.
+template <class C>
+inline constexpr bool shows_progress = [] {
+  if constexpr (requires { typename C::shows_progress; })
+    return true;
+  else if constexpr (requires { typename C::inner_type; })
+    return shows_progress<typename C::inner_type>;
+  else
+    return false;
+}();
+template <class... Cs>
+inline constexpr bool shows_progress<callbacks<Cs...>> = (shows_progress<std::remove_cvref_t<Cs>> || ...);
 
 template <class Range>
 using batch_of = std::remove_reference_t<std::ranges::range_reference_t<Range>>;
@@ -431,6 +454,15 @@ history fit_loop(Cbs& cbs, Learner& learner, Data& data, ValData* val, const fit
   return record;
 }
 
+// The instance with fit's progress display, out of line: inlined, it would crowd the silent one.
+template <class ValData, class Group, class Learner, class Data>
+[[gnu::noinline]] history fit_shown(Group& group, Learner& learner, Data& data, ValData* val,
+                                    const fit_options& options) {
+  const auto display = make_progress_display(options.verbose);
+  callbacks<Group&, fit_progress> shown(group, fit_progress(*display));
+  return fit_loop<ValData>(shown, learner, data, val, options);
+}
+
 template <class ValData, class Learner>
 constexpr bool validation_ok = [] {
   if constexpr (std::is_void_v<ValData>)
@@ -484,6 +516,11 @@ history fit_checked(Learner& learner, Data& data, ValData* val, const fit_option
     } else {
       validate(options);
       Group group(std::forward<Cs>(cbs)...);
+      if constexpr (!shows_progress<Group>) {
+        // Two instances of the loop, so that a silent fit pays nothing per batch for the display.
+        if (shows_display(options.verbose)) [[unlikely]]
+          return fit_shown<ValData>(group, learner, data, val, options);
+      }
       return fit_loop<ValData>(group, learner, data, val, options);
     }
   }

@@ -1,11 +1,15 @@
 #include <cue/callbacks/progbar_logger.hpp>
 
+#include <unistd.h>
+
+#include <iostream>
 #include <sstream>
 #include <string>
 #include <vector>
 
 #include <catch2/catch.hpp>
 
+#include <cue/adapters/guarded.hpp>
 #include <cue/fit.hpp>
 
 #include "../support.hpp"
@@ -68,4 +72,58 @@ TEST_CASE("on a terminal: the bar is redrawn in place and finished with the epoc
             " 0s 500ms/step - accuracy: 1.0000 - loss: 2.0000"  // the last batch, ETA 0s
             "\r" + bold + "2/2" + reset + " " + green + "━━━━" + reset + white + reset +
             " 1s 500ms/step - accuracy: 1.0000 - loss: 2.0000\n");  // finished: 1s elapsed
+}
+
+namespace {
+// Standard output, captured while it lives.
+class captured_stdout {
+ public:
+  captured_stdout() : old_(std::cout.rdbuf(text_.rdbuf())) {}
+  ~captured_stdout() { std::cout.rdbuf(old_); }
+  [[nodiscard]] std::string str() const { return text_.str(); }
+
+ private:
+  std::ostringstream text_;
+  std::streambuf* old_;
+};
+std::size_t count(const std::string& text, const std::string& what) {
+  std::size_t n = 0;
+  for (auto at = text.find(what); at != std::string::npos; at = text.find(what, at + 1)) ++n;
+  return n;
+}
+}  // namespace
+
+TEST_CASE("fit's verbose shows progbar_logger on standard output, as Keras's fit does") {
+  cue_test::learner learner;
+  captured_stdout out;
+  cue::fit(learner, two_batches, one_batch, {.epochs = 2, .verbose = 2});
+  const auto text = out.str();
+  CHECK(text.starts_with("Epoch 1/2\n2/2 - "));
+  CHECK(count(text, " - accuracy: 1.0000 - loss: 2.0000 - val_accuracy: 1.0000 - val_loss: 20.0000\n") == 2);
+  CHECK(count(text, "Epoch 2/2\n") == 1);
+}
+
+TEST_CASE("verbose automatic is a line per epoch when standard output is not a terminal") {
+  cue_test::learner learner;
+  captured_stdout out;
+  cue::fit(learner, two_batches, {.epochs = 3});  // the default
+  if (::isatty(STDOUT_FILENO) == 0)
+    CHECK(count(out.str(), "2/2 - ") == 3);
+  else  // run by hand in a terminal: the bar, redrawn in place
+    CHECK(count(out.str(), "\r") >= 3);
+}
+
+TEST_CASE("verbose 0 is silent, and a progbar_logger among the callbacks is the only display") {
+  cue_test::learner learner;
+  captured_stdout out;
+  cue::fit(learner, two_batches, {.epochs = 2, .verbose = 0});
+  CHECK(out.str().empty());
+  cue::fit(learner, two_batches, {.epochs = 2, .verbose = 2}, cue::guarded(cue::progbar_logger{}));
+  CHECK(count(out.str(), "Epoch 1/2\n") == 1);
+}
+
+TEST_CASE("a verbose Keras does not know is refused, naming the field") {
+  cue_test::learner learner;
+  CHECK_THROWS_WITH(cue::fit(learner, two_batches, {.epochs = 1, .verbose = 3}),
+                    "cue: fit_options.verbose must be cue::verbose_auto (-1), 0, 1 or 2, got 3");
 }

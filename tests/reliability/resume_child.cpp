@@ -33,7 +33,7 @@ int main(int argc, char** argv) {
   cue::data::batches val_batches(val, {.batch_size = 64, .shuffle = false});
   cue::early_stopping<"val_loss"> early_stop({.patience = 6, .restore_best_weights = true});
   cue::reduce_lr_on_plateau<"val_loss"> reduce_lr({.factor = 0.5, .patience = 1});
-  const cue::fit_options opts{.epochs = 30};
+  const cue::fit_options opts{.epochs = 30, .verbose = 0};  // its output is the digest
   if (backup_dir.empty()) {
     cue::fit(model, train_batches, val_batches, opts, early_stop, reduce_lr);
   } else {

@@ -9,6 +9,7 @@
 #include <cstddef>
 #include <cstdio>
 #include <functional>
+#include <memory>
 #include <iostream>
 #include <ostream>
 #include <string>
@@ -18,6 +19,7 @@
 
 #include <cue/context.hpp>
 #include <cue/options.hpp>
+#include <cue/progress.hpp>
 
 namespace cue {
 
@@ -54,6 +56,7 @@ constexpr auto fields_of(std::type_identity<progbar_logger_options>) {
 class progbar_logger {
  public:
   using options = progbar_logger_options;
+  using shows_progress = void;  // fit adds no display of its own beside it
 
   explicit progbar_logger(std::ostream& out = std::cout, options opts = {})
       : out_(&out), opts_(std::move(opts)) {
@@ -136,7 +139,7 @@ class progbar_logger {
   template <class Logs>
   static std::string metrics(const Logs& logs, bool validated) {
     std::vector<std::size_t> order;
-    for (std::size_t i = 0; i < Logs::size; ++i)
+    for (std::size_t i = 0; i < logs.names.size(); ++i)
       if (is_measured(logs.names[i], validated)) order.push_back(i);
     std::sort(order.begin(), order.end(),
               [&](std::size_t a, std::size_t b) { return logs.names[a] < logs.names[b]; });
@@ -186,7 +189,8 @@ class progbar_logger {
         std::snprintf(buf, sizeof buf, " %ds", static_cast<int>(eta));
       info = buf;
     } else {
-      info = " " + seconds(now - start_);
+      info = ' ';  // appended, not "literal" + string: GCC 12 warns falsely (-Wrestrict) on that
+      info += seconds(now - start_);
     }
     info += per_step(now);
     info += metrics(logs, finalize && validated);
@@ -212,5 +216,38 @@ class progbar_logger {
   std::size_t target_ = 0, seen_ = 0, prev_width_ = 0;
   double start_ = 0, last_update_ = 0;
 };
+
+namespace detail {
+// fit's display for fit_options.verbose: a progbar_logger on standard output, fed through
+// run_state and run-time logs.
+class progbar_display final : public progress_display {
+ public:
+  explicit progbar_display(int verbose) : bar_(std::cout, {.verbose = verbose}) {}
+  void train_begin(run_state& s, const erased_logs& l) override {
+    context ctx(s, l, l);  // the bar reads no learner
+    bar_.on_train_begin(ctx);
+  }
+  void epoch_begin(run_state& s, const erased_logs& l) override {
+    context ctx(s, l, l);
+    bar_.on_epoch_begin(ctx);
+  }
+  void train_batch_end(run_state& s, const erased_logs& l) override {
+    context ctx(s, l, l);
+    bar_.on_train_batch_end(ctx);
+  }
+  void epoch_end(run_state& s, const erased_logs& l) override {
+    context ctx(s, l, l);
+    bar_.on_epoch_end(ctx);
+  }
+
+ private:
+  progbar_logger bar_;
+};
+
+// Including this header gives fit its display (progress.hpp).
+inline const bool progbar_is_fits_display = (make_progress_display = [](int verbose) -> std::unique_ptr<progress_display> {
+  return std::make_unique<progbar_display>(verbose);
+}, true);
+}  // namespace detail
 
 }  // namespace cue
