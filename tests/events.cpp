@@ -61,13 +61,18 @@ TEST_CASE("declared tells a near miss from an absent hook") {
   STATIC_REQUIRE(cue::event::epoch_end::hook == "on_epoch_end");
 }
 
-namespace {
-struct final_template_hook final {
-  void on_epoch_end(auto&) {}
-};
+// Outside the unnamed namespace: clang would warn that its static member is never emitted.
+namespace events_test {
 struct hook_named_data {
   int on_epoch_end = 0;
   static inline int on_train_end = 0;
+};
+}  // namespace events_test
+using events_test::hook_named_data;
+
+namespace {
+struct final_template_hook final {
+  void on_epoch_end(auto&) {}
 };
 struct keras_monitor {  // valid hooks beside a misspelled one
   void on_train_begin(auto&) {}

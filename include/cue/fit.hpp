@@ -72,16 +72,9 @@ inline void validate(const fit_options& o) {
 // A callback (in a group or adapter, recursively) shows progress itself (progbar_logger declares
 // `using shows_progress = void;`), so fit adds no display of its own for verbose.
 template <class C>
-inline constexpr bool shows_progress = [] {
-  if constexpr (requires { typename C::shows_progress; })
-    return true;
-  else if constexpr (requires { typename C::inner_type; })
-    return shows_progress<typename C::inner_type>;
-  else
-    return false;
-}();
-template <class... Cs>
-inline constexpr bool shows_progress<callbacks<Cs...>> = (shows_progress<std::remove_cvref_t<Cs>> || ...);
+struct declares_shows_progress : std::bool_constant<requires { typename C::shows_progress; }> {};
+template <class C>
+inline constexpr bool shows_progress = some_part<declares_shows_progress, C>;
 
 template <class Range>
 using batch_of = std::remove_reference_t<std::ranges::range_reference_t<Range>>;

@@ -109,40 +109,46 @@ struct requirements_of<callbacks<Cs...>, Learner, EpochLogs> {
   }
 };
 
+/// Whether some part of callback C has the property `Own` (a trait with `value`): C itself, the
+/// callback an adapter wraps (`inner_type`), or a member of a group, recursively.
+template <template <class> class Own, class C>
+inline constexpr bool some_part = [] {
+  if constexpr (Own<C>::value)
+    return true;
+  else if constexpr (requires { typename C::inner_type; })
+    return some_part<Own, typename C::inner_type>;
+  else
+    return false;
+}();
+template <template <class> class Own, class... Cs>
+inline constexpr bool some_part<Own, callbacks<Cs...>> = (some_part<Own, std::remove_cvref_t<Cs>> || ...);
+
+template <class C>
+struct declares_reads_running_sums : std::bool_constant<requires { typename C::reads_running_sums; }> {};
+
 template <class Needs>
 inline constexpr bool changes_learner_by = false;
 template <class... Caps>
 inline constexpr bool changes_learner_by<needs<Caps...>> = (Caps::changes_learner || ...);
+template <class C>
+struct needs_to_change_learner : std::bool_constant<[] {
+  if constexpr (requires { typename C::needs; })
+    return changes_learner_by<typename C::needs>;
+  else
+    return false;
+}()> {};
 
 /// Whether a callback (in a group or adapter, recursively) reads run_state::running, which it
 /// declares with `using reads_running_sums = void;` (backup_and_restore does). fit shows the sums
 /// only then: once their address escapes, they live in memory, which costs every batch.
 template <class C>
-inline constexpr bool reads_running_sums = [] {
-  if constexpr (requires { typename C::reads_running_sums; })
-    return true;
-  else if constexpr (requires { typename C::inner_type; })
-    return reads_running_sums<typename C::inner_type>;
-  else
-    return false;
-}();
-template <class... Cs>
-inline constexpr bool reads_running_sums<callbacks<Cs...>> = (reads_running_sums<std::remove_cvref_t<Cs>> || ...);
+inline constexpr bool reads_running_sums = some_part<declares_reads_running_sums, C>;
 
 /// Whether a callback (in a group or adapter, recursively) changes the learner, as it declares
 /// through the capabilities it needs (a learning rate it sets, a state it loads, gradients it
 /// clips). in_background, which hands its callback a copy, rejects such callbacks.
 template <class C>
-inline constexpr bool changes_learner = [] {
-  if constexpr (requires { typename C::needs; })
-    if (changes_learner_by<typename C::needs>) return true;
-  if constexpr (requires { typename C::inner_type; })
-    return changes_learner<typename C::inner_type>;
-  else
-    return false;
-}();
-template <class... Cs>
-inline constexpr bool changes_learner<callbacks<Cs...>> = (changes_learner<std::remove_cvref_t<Cs>> || ...);
+inline constexpr bool changes_learner = some_part<needs_to_change_learner, C>;
 
 /// Every callback of `Group` (recursively) gets what it declares it needs from a loop with this
 /// learner and these epoch logs. `report()` gives the errors when not.

@@ -193,6 +193,13 @@ class backup_and_restore {
 
   // Each tracked object's key; a second of the same key is told apart by its place among them
   // ("early_stopping[val_loss]#2").
+  template <class T>
+  static std::string key_of(const T& tracked) {
+    if constexpr (has_state_key<T>)
+      return std::string(tracked.state_key());
+    else
+      return {};  // check_trackable has reported it: one error, not two
+  }
   static std::vector<std::string> keys_of(Tracked&... tracked) {
     std::vector<std::string> keys;
     auto add_key = [&](std::string key) {
@@ -205,7 +212,7 @@ class backup_and_restore {
       if (same > 0) key += '#' + std::to_string(same + 1);
       keys.push_back(std::move(key));
     };
-    (add_key(std::string(tracked.state_key())), ...);
+    (add_key(key_of(tracked)), ...);
     return keys;
   }
   static std::vector<std::string> sorted_words(const std::string& text) {
