@@ -4,10 +4,13 @@
 #include <cstddef>
 #include <exception>
 #include <span>
+#include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include <cue/logs.hpp>
+#include <cue/stop_reason.hpp>
 
 namespace cue {
 
@@ -43,6 +46,9 @@ struct run_state {
   std::size_t step = 0;       ///< training batches completed in this fit before the current one
   bool validated = false;     ///< the current epoch's logs hold `val_*` values
   bool stop = false;          ///< a callback asked the loop to stop
+  /// Why, and in the words of the callback that asked first (a later request changes neither).
+  cue::stop_reason stop_reason = cue::stop_reason::not_stopped;
+  std::string stop_message{};
   std::exception_ptr error{}; ///< set while `on_exception` runs
   /// Set by a callback in on_train_begin (backup_and_restore) to resume: fit starts there instead
   /// of at `initial_epoch`, with `step` as restored (Keras reads `_initial_epoch` the same way,
@@ -57,6 +63,14 @@ struct run_state {
   bool interrupted = false;
   /// The hook runs on in_background's worker, on copies: a change to the learner would be lost.
   bool background = false;
+
+  /// Asks the loop to stop; the first request of a run gives the reason and the message.
+  void request_stop(cue::stop_reason reason, std::string message) {
+    stop = true;
+    if (stop_reason != cue::stop_reason::not_stopped) return;
+    stop_reason = reason;
+    stop_message = std::move(message);
+  }
 };
 
 /// The argument of every hook: a view of the loop's state, the learner and this event's logs.
@@ -77,7 +91,12 @@ class context {
   [[nodiscard]] constexpr Learner& learner() const noexcept { return *learner_; }
   [[nodiscard]] constexpr const loop_params& params() const noexcept { return state_->params; }
   /// Asks the loop to stop at its next stop check; nothing can cancel the request.
-  constexpr void request_stop() const noexcept { state_->stop = true; }
+  void request_stop() const { request_stop(cue::stop_reason::requested, {}); }
+  /// The same, saying why (`cue::stop_reason`) and in words a person reads (the summary shows
+  /// them); the first request of a fit gives the reason.
+  void request_stop(cue::stop_reason reason, std::string message) const {
+    state_->request_stop(reason, std::move(message));
+  }
   [[nodiscard]] constexpr bool stop_requested() const noexcept { return state_->stop; }
   /// The exception fit is aborting with (in `on_exception`); empty elsewhere.
   [[nodiscard]] std::exception_ptr exception() const noexcept { return state_->error; }

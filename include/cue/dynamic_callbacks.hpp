@@ -57,7 +57,10 @@ class dynamic_context {
   [[nodiscard]] std::size_t step() const noexcept { return state_->step; }
   [[nodiscard]] const dynamic_logs& logs() const noexcept { return logs_; }
   [[nodiscard]] const loop_params& params() const noexcept { return state_->params; }
-  void request_stop() const noexcept { state_->stop = true; }
+  void request_stop() const { state_->request_stop(stop_reason::requested, {}); }
+  void request_stop(stop_reason reason, std::string message) const {
+    state_->request_stop(reason, std::move(message));
+  }
   [[nodiscard]] bool stop_requested() const noexcept { return state_->stop; }
   [[nodiscard]] std::exception_ptr exception() const noexcept { return state_->error; }
   [[nodiscard]] bool validated() const noexcept { return state_->validated; }

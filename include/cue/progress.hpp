@@ -34,6 +34,7 @@ class progress_display {
   virtual void epoch_begin(run_state& state, const erased_logs& logs) = 0;
   virtual void train_batch_end(run_state& state, const erased_logs& logs) = 0;
   virtual void epoch_end(run_state& state, const erased_logs& logs) = 0;
+  virtual void train_end(run_state& state, const erased_logs& logs) = 0;
 };
 
 // Set when <cue/callbacks/progbar_logger.hpp> is part of the program.
@@ -59,6 +60,7 @@ class fit_progress {
   void on_epoch_begin(auto& ctx) { display_->epoch_begin(ctx.state(), erase(ctx.logs())); }
   void on_train_batch_end(auto& ctx) { display_->train_batch_end(ctx.state(), erase(ctx.logs())); }
   void on_epoch_end(auto& ctx) { display_->epoch_end(ctx.state(), erase(ctx.logs())); }
+  void on_train_end(auto& ctx) { display_->train_end(ctx.state(), erase(ctx.logs())); }
 
  private:
   template <class Logs>

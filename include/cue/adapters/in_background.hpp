@@ -2,14 +2,15 @@
 // uploading a checkpoint, a remote logger) does not stall training.
 #pragma once
 
-#include <atomic>
 #include <condition_variable>
 #include <cstddef>
 #include <deque>
 #include <exception>
 #include <functional>
 #include <mutex>
+#include <optional>
 #include <stdexcept>
+#include <string>
 #include <thread>
 #include <type_traits>
 #include <utility>
@@ -97,7 +98,10 @@ class in_background : public detail::forward_events<in_background<C>> {
       push([this, state = snapshot(ctx.state()), learner = ctx.learner(), logs = ctx.logs()]() mutable {
         context<learner_type, logs_type> copy(state, learner, logs);
         cue::emit(Event{}, inner_.get(), copy);
-        if (state.stop) stop_requested_ = true;
+        if (state.stop) {
+          std::lock_guard lock(mutex_);
+          if (!stop_) stop_.emplace(state.stop_reason, state.stop_message);
+        }
       });
     }
     if constexpr (std::is_same_v<Event, event::exception>) {
@@ -142,7 +146,12 @@ class in_background : public detail::forward_events<in_background<C>> {
       std::swap(e, error_);
     }
     if (e) std::rethrow_exception(e);
-    if (stop_requested_.exchange(false)) ctx.request_stop();
+    std::optional<std::pair<stop_reason, std::string>> stop;
+    {
+      std::lock_guard lock(mutex_);
+      std::swap(stop, stop_);
+    }
+    if (stop) ctx.request_stop(stop->first, std::move(stop->second));
   }
 
   void push(std::function<void()> task) {
@@ -198,7 +207,7 @@ class in_background : public detail::forward_events<in_background<C>> {
   std::condition_variable changed_;
   std::deque<std::function<void()>> queue_;
   std::exception_ptr error_;
-  std::atomic<bool> stop_requested_{false};
+  std::optional<std::pair<stop_reason, std::string>> stop_;  // a hook's stop request, with its reason
   bool busy_ = false, quit_ = false;
   bool in_fit_ = false;  // between train begin and train end (training thread only)
   std::thread worker_;

@@ -18,6 +18,7 @@
 #include <cue/fixed_string.hpp>
 #include <cue/learner.hpp>
 #include <cue/monitor.hpp>
+#include <cue/python_format.hpp>
 
 namespace cue {
 
@@ -100,13 +101,28 @@ class early_stopping {
   void on_epoch_end(auto& ctx) {
     if (!has_log<Monitor>(ctx) || ctx.epoch() < opts_.start_from_epoch) return;
     const double current = get<Monitor>(ctx.logs());
-    keras_decision(ctx, current);
+    const bool patience_exhausted = keras_decision(ctx, current);
+    // Lightning's order of reasons, with its words (the divergence message shows the relation
+    // that holds, where Lightning's shows the improving one).
+    const std::string monitor(Monitor.view());
+    const char* better = mode_ == mode::min ? " < " : " > ";
+    const char* worse = mode_ == mode::min ? " > " : " < ";
     if (opts_.check_finite && !std::isfinite(current))
-      stop(ctx);
+      stop(ctx, stop_reason::non_finite_metric,
+           "Monitored metric " + monitor + " = " + python_repr(current) +
+               " is not finite. Previous best value was " + three_decimals(best_) + ". Signaling Trainer to stop.");
     else if (opts_.stopping_threshold && beats(current, *opts_.stopping_threshold))
-      stop(ctx);
+      stop(ctx, stop_reason::stopping_threshold,
+           "Stopping threshold reached: " + monitor + " = " + python_repr(current) + better +
+               python_repr(*opts_.stopping_threshold) + ". Signaling Trainer to stop.");
     else if (opts_.divergence_threshold && beats(*opts_.divergence_threshold, current))
-      stop(ctx);
+      stop(ctx, stop_reason::divergence_threshold,
+           "Divergence threshold reached: " + monitor + " = " + python_repr(current) + worse +
+               python_repr(*opts_.divergence_threshold) + ". Signaling Trainer to stop.");
+    else if (patience_exhausted)
+      stop(ctx, stop_reason::patience_exhausted,
+           "Monitored metric " + monitor + " did not improve in the last " + std::to_string(wait_) +
+               " records. Best score: " + three_decimals(best_) + ". Signaling Trainer to stop.");
   }
 
   void on_train_end(auto& ctx) {
@@ -195,7 +211,8 @@ class early_stopping {
       "returns";
 
   // Keras's EarlyStopping.on_epoch_end, step for step.
-  void keras_decision(auto& ctx, double current) {
+  // Returns whether patience ran out (Keras stops then; the caller gives the reason).
+  bool keras_decision(auto& ctx, double current) {
     using learner_type = std::remove_cvref_t<decltype(ctx.learner())>;
     if constexpr (has_state<learner_type>) {
       decode_pending<learner_type>();
@@ -213,18 +230,21 @@ class early_stopping {
       }
       if (!opts_.baseline || is_improvement(current, opts_.baseline, mode_, opts_.min_delta))
         wait_ = 0;
-      return;
+      return false;
     }
-    if (wait_ >= opts_.patience && ctx.epoch() > 0) stop(ctx);
+    return wait_ >= opts_.patience && ctx.epoch() > 0;
   }
 
   [[nodiscard]] bool beats(double a, double b) const noexcept {
     return mode_ == mode::min ? a < b : a > b;
   }
 
-  void stop(auto& ctx) {
+  void stop(auto& ctx, stop_reason reason, std::string message) {
     stopped_epoch_ = ctx.epoch();
-    ctx.request_stop();
+    ctx.request_stop(reason, std::move(message));
+  }
+  static std::string three_decimals(std::optional<double> v) {
+    return v ? python_format_value(*v, ".3f") : std::string("None");
   }
 
   options opts_;

@@ -14,8 +14,8 @@ namespace cue {
 
 /// Records every epoch's logs. `fit` returns one; passing one as a callback records across fits.
 ///
-/// Hooks: on_train_begin (resets the epoch list only, like Keras, so values of a reused history
-/// keep accumulating), on_epoch_end. A `val_*` value is recorded only for epochs where validation
+/// Hooks: on_train_begin (resets the epoch list and the stop reason only, like Keras, so values of
+/// a reused history keep accumulating), on_epoch_end, on_train_end (why the fit stopped). A `val_*` value is recorded only for epochs where validation
 /// ran, so with `validation_freq > 1` its list is shorter than `epochs()`, as in Keras.
 class history {
  public:
@@ -39,7 +39,20 @@ class history {
     return values_;
   }
 
-  void on_train_begin(auto&) { epochs_.clear(); }
+  /// Why the last fit stopped (`not_stopped` when every planned epoch ran), and how the callback
+  /// that stopped it said so.
+  [[nodiscard]] cue::stop_reason stop_reason() const noexcept { return stop_reason_; }
+  [[nodiscard]] const std::string& stop_message() const noexcept { return stop_message_; }
+
+  void on_train_begin(auto&) {
+    epochs_.clear();
+    stop_reason_ = cue::stop_reason::not_stopped;
+    stop_message_.clear();
+  }
+  void on_train_end(auto& ctx) {
+    stop_reason_ = ctx.state().stop_reason;
+    stop_message_ = ctx.state().stop_message;
+  }
 
   void on_epoch_end(auto& ctx) {
     epochs_.push_back(ctx.epoch());
@@ -55,6 +68,8 @@ class history {
 
  private:
   std::vector<int> epochs_;
+  cue::stop_reason stop_reason_ = cue::stop_reason::not_stopped;
+  std::string stop_message_;
   std::map<std::string, std::vector<double>, std::less<>> values_;
 };
 

@@ -52,7 +52,8 @@ constexpr auto fields_of(std::type_identity<progbar_logger_options>) {
 /// once per epoch. Metrics are sorted by name, shown with 4 decimals (or as 4-digit scientific
 /// below 1e-3). Validation inside fit is silent, as in Keras.
 ///
-/// Hooks: on_train_begin, on_epoch_begin, on_train_batch_end, on_epoch_end.
+/// Hooks: on_train_begin, on_epoch_begin, on_train_batch_end, on_epoch_end, on_train_end (prints
+/// why the fit stopped early, when a callback said).
 class progbar_logger {
  public:
   using options = progbar_logger_options;
@@ -83,6 +84,13 @@ class progbar_logger {
     if (now - last_update_ < opts_.interval) return;
     last_update_ = now;
     draw(ctx.logs(), now, false);
+  }
+
+  /// Why the fit stopped early, in the words of the callback that stopped it.
+  void on_train_end(auto& ctx) {
+    const auto& state = ctx.state();
+    if (state.stop_reason != stop_reason::not_stopped && !state.stop_message.empty())
+      *out_ << state.stop_message << '\n' << std::flush;
   }
 
   void on_epoch_end(auto& ctx) {
@@ -238,6 +246,10 @@ class progbar_display final : public progress_display {
   void epoch_end(run_state& s, const erased_logs& l) override {
     context ctx(s, l, l);
     bar_.on_epoch_end(ctx);
+  }
+  void train_end(run_state& s, const erased_logs& l) override {
+    context ctx(s, l, l);
+    bar_.on_train_end(ctx);
   }
 
  private:

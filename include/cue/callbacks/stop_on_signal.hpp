@@ -127,9 +127,14 @@ class stop_on_signal {
       received_ = s;
       detail::stop_signal_registry::give_back_all();  // a second signal acts as without cue
       ctx.state().interrupted = true;
-      ctx.request_stop();
+      ctx.request_stop(stop_reason::signal, "Received " + signal_name(s) + ": stopping after this batch, as asked");
       return;
     }
+  }
+  static std::string signal_name(int s) {
+    if (s == SIGINT) return "SIGINT";
+    if (s == SIGTERM) return "SIGTERM";
+    return "signal " + std::to_string(s);
   }
   void restore() {
     if (!active_) return;

@@ -5,6 +5,7 @@
 #include <iostream>
 #include <stdexcept>
 #include <string>
+#include <utility>
 #include <type_traits>
 
 #include <cue/context.hpp>
@@ -47,8 +48,9 @@ class terminate_on_nan {
       throw std::runtime_error("NaN or Inf loss encountered at batch " + std::to_string(ctx.batch()) +
                                ". Loss value: " + python_repr(loss) +
                                ". Terminating training immediately.");
-    std::cout << "Batch " << ctx.batch() << ": Invalid loss, terminating training\n";
-    ctx.request_stop();
+    std::string message = "Batch " + std::to_string(ctx.batch()) + ": Invalid loss, terminating training";
+    std::cout << message << '\n';
+    ctx.request_stop(stop_reason::non_finite_loss, std::move(message));
   }
 
   [[nodiscard]] const options& config() const noexcept { return opts_; }

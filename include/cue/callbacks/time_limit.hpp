@@ -2,6 +2,7 @@
 #pragma once
 
 #include <chrono>
+#include <cstdio>
 #include <functional>
 #include <stdexcept>
 #include <string>
@@ -63,7 +64,17 @@ class time_limit {
   void check(auto& ctx) {
     if (stopped_ || elapsed() < opts_.max_time.count()) return;
     stopped_ = true;
-    ctx.request_stop();
+    ctx.request_stop(stop_reason::time_limit,
+                     "Time limit reached. Elapsed time is " + duration_text(elapsed()) + ". Signaling Trainer to stop.");
+  }
+  // As Python prints a timedelta of whole seconds (Lightning's message): "1 day, 2:03:04".
+  static std::string duration_text(double seconds) {
+    const auto s = static_cast<long long>(seconds);
+    const long long days = s / 86400;
+    char hms[32];
+    std::snprintf(hms, sizeof hms, "%lld:%02lld:%02lld", s % 86400 / 3600, s % 3600 / 60, s % 60);
+    std::string out = days == 0 ? "" : std::to_string(days) + (days == 1 ? " day, " : " days, ");
+    return out + hms;
   }
 
   options opts_;
