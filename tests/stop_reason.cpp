@@ -62,7 +62,7 @@ TEST_CASE("a fit that ran every planned epoch did not stop") {
   const auto h = fit(two_batches);
   CHECK(h.stop_reason() == stop_reason::not_stopped);
   CHECK(h.stop_message().empty());
-  CHECK(cue::name(h.stop_reason()) == "not_stopped");
+  CHECK(std::string(cue::name(h.stop_reason())) == "not_stopped");
 }
 
 TEST_CASE("a plain request_stop() is 'requested'; the first request of a fit gives the reason") {
