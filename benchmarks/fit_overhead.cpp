@@ -84,6 +84,31 @@ double fit_with_epoch_callbacks(learner& l, auto data, std::index_sequence<I...>
   return total;
 }
 
+// Each scenario in a function of its own, so that what the compiler does with one (inlining,
+// registers) does not depend on the others around it.
+[[gnu::noinline]] double scenario_none(learner& l, counting_range data) {
+  return cue::fit(l, data, {.epochs = 2, .verbose = 0})["loss"].back();
+}
+[[gnu::noinline]] double scenario_epoch16(learner& l, counting_range data) {
+  return fit_with_epoch_callbacks(l, data, std::make_index_sequence<16>{});
+}
+[[gnu::noinline]] double scenario_batch_begin(learner& l, counting_range data) {
+  batch_begin_counter c;
+  cue::fit(l, data, {.epochs = 2, .verbose = 0}, c);
+  return static_cast<double>(c.n);
+}
+[[gnu::noinline]] double scenario_batch_end(learner& l, counting_range data) {
+  batch_end_reader r;
+  cue::fit(l, data, {.epochs = 2, .verbose = 0}, r);
+  return r.last;
+}
+[[gnu::noinline]] double scenario_dynamic16(learner& l, counting_range data) {
+  cue::dynamic_callbacks list;
+  for (int i = 0; i < 16; ++i) list.emplace<dynamic_epoch_counter>();
+  cue::fit(l, data, {.epochs = 2, .verbose = 0}, list);
+  return static_cast<double>(list.size());
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -98,22 +123,15 @@ int main(int argc, char** argv) {
   learner l;
   double out = 0;
   if (scenario == "none") {
-    out = cue::fit(l, data, {.epochs = 2, .verbose = 0})["loss"].back();
+    out = scenario_none(l, data);
   } else if (scenario == "epoch16") {
-    out = fit_with_epoch_callbacks(l, data, std::make_index_sequence<16>{});
+    out = scenario_epoch16(l, data);
   } else if (scenario == "batch_begin") {
-    batch_begin_counter c;
-    cue::fit(l, data, {.epochs = 2, .verbose = 0}, c);
-    out = static_cast<double>(c.n);
+    out = scenario_batch_begin(l, data);
   } else if (scenario == "batch_end") {
-    batch_end_reader r;
-    cue::fit(l, data, {.epochs = 2, .verbose = 0}, r);
-    out = r.last;
+    out = scenario_batch_end(l, data);
   } else if (scenario == "dynamic16") {
-    cue::dynamic_callbacks list;
-    for (int i = 0; i < 16; ++i) list.emplace<dynamic_epoch_counter>();
-    cue::fit(l, data, {.epochs = 2, .verbose = 0}, list);
-    out = static_cast<double>(list.size());
+    out = scenario_dynamic16(l, data);
   } else if (scenario == "hand") {
     out = hand_written(l, data);
   } else {
