@@ -231,28 +231,19 @@ namespace detail {
 class progbar_display final : public progress_display {
  public:
   explicit progbar_display(int verbose) : bar_(std::cout, {.verbose = verbose}) {}
-  void train_begin(run_state& s, const erased_logs& l) override {
-    context ctx(s, l, l);  // the bar reads no learner
-    bar_.on_train_begin(ctx);
-  }
-  void epoch_begin(run_state& s, const erased_logs& l) override {
-    context ctx(s, l, l);
-    bar_.on_epoch_begin(ctx);
-  }
-  void train_batch_end(run_state& s, const erased_logs& l) override {
-    context ctx(s, l, l);
-    bar_.on_train_batch_end(ctx);
-  }
-  void epoch_end(run_state& s, const erased_logs& l) override {
-    context ctx(s, l, l);
-    bar_.on_epoch_end(ctx);
-  }
-  void train_end(run_state& s, const erased_logs& l) override {
-    context ctx(s, l, l);
-    bar_.on_train_end(ctx);
-  }
+  void train_begin(run_state& s, const erased_logs& l) override { show(s, l, [&](auto& c) { bar_.on_train_begin(c); }); }
+  void epoch_begin(run_state& s, const erased_logs& l) override { show(s, l, [&](auto& c) { bar_.on_epoch_begin(c); }); }
+  void train_batch_end(run_state& s, const erased_logs& l) override { show(s, l, [&](auto& c) { bar_.on_train_batch_end(c); }); }
+  void epoch_end(run_state& s, const erased_logs& l) override { show(s, l, [&](auto& c) { bar_.on_epoch_end(c); }); }
+  void train_end(run_state& s, const erased_logs& l) override { show(s, l, [&](auto& c) { bar_.on_train_end(c); }); }
 
  private:
+  // The bar's hook, with a context over the loop's state and the run-time logs (it reads no learner).
+  template <class Hook>
+  static void show(run_state& s, const erased_logs& l, Hook hook) {
+    context ctx(s, l, l);
+    hook(ctx);
+  }
   progbar_logger bar_;
 };
 
