@@ -9,10 +9,13 @@
 #include <stdexcept>
 #include <string>
 #include <string_view>
+#include <tuple>
+#include <type_traits>
 #include <utility>
 #include <vector>
 
 #include <cue/logs.hpp>
+#include <cue/typed_events.hpp>
 
 namespace cue_test {
 
@@ -155,6 +158,25 @@ struct recorder {
 /// handles it is a compile error with a fused learner).
 struct split_recorder : recorder {
   void on_after_backward(auto& ctx) { put_batch("after_backward", ctx); }
+};
+
+/// Listens to typed events `Es...` and keeps a copy of each, in order; `check` runs on each as it
+/// arrives (to look at the world at that moment).
+template <class... Es>
+struct event_log {
+  using listens = cue::listens<Es...>;
+  std::tuple<std::vector<Es>...> seen;
+  void (*check)(const void* event) = nullptr;
+  template <class E>
+    requires(std::is_same_v<E, Es> || ...)
+  void on(const E& e, auto&) {
+    if (check) check(&e);
+    std::get<std::vector<E>>(seen).push_back(e);
+  }
+  template <class E>
+  [[nodiscard]] const std::vector<E>& of() const {
+    return std::get<std::vector<E>>(seen);
+  }
 };
 
 }  // namespace cue_test

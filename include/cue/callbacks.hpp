@@ -9,8 +9,10 @@
 #include <boost/hana/for_each.hpp>
 #include <boost/hana/tuple.hpp>
 
+#include <cue/context.hpp>
 #include <cue/events.hpp>
 #include <cue/near_misses.hpp>
+#include <cue/typed_events.hpp>
 
 namespace cue {
 
@@ -30,59 +32,63 @@ namespace detail {
 template <class Derived, class Event, class Ctx>
 inline constexpr bool forwards = Derived::template takes<Event, Ctx>;
 
-// The sixteen hooks of a type that forwards events (a group, an adapter): each is present when
-// `Derived::takes<Event, Ctx>` and calls `Derived::deliver<Event>(ctx)`. Derived befriends it.
+// The sixteen hooks of a type that forwards events (a group, an adapter), and `on` for typed
+// events: each is present when `Derived::takes<Event, Ctx>` and calls `Derived::deliver(event,
+// ctx)`. Derived befriends it.
 template <class Derived>
 class forward_events {
  public:
   template <class Ctx>
     requires(forwards<Derived, event::train_begin, Ctx>)
-  constexpr void on_train_begin(Ctx& ctx) { self().template deliver<event::train_begin>(ctx); }
+  constexpr void on_train_begin(Ctx& ctx) { self().deliver(event::train_begin{}, ctx); }
   template <class Ctx>
     requires(forwards<Derived, event::train_end, Ctx>)
-  constexpr void on_train_end(Ctx& ctx) { self().template deliver<event::train_end>(ctx); }
+  constexpr void on_train_end(Ctx& ctx) { self().deliver(event::train_end{}, ctx); }
   template <class Ctx>
     requires(forwards<Derived, event::epoch_begin, Ctx>)
-  constexpr void on_epoch_begin(Ctx& ctx) { self().template deliver<event::epoch_begin>(ctx); }
+  constexpr void on_epoch_begin(Ctx& ctx) { self().deliver(event::epoch_begin{}, ctx); }
   template <class Ctx>
     requires(forwards<Derived, event::epoch_end, Ctx>)
-  constexpr void on_epoch_end(Ctx& ctx) { self().template deliver<event::epoch_end>(ctx); }
+  constexpr void on_epoch_end(Ctx& ctx) { self().deliver(event::epoch_end{}, ctx); }
   template <class Ctx>
     requires(forwards<Derived, event::train_batch_begin, Ctx>)
-  constexpr void on_train_batch_begin(Ctx& ctx) { self().template deliver<event::train_batch_begin>(ctx); }
+  constexpr void on_train_batch_begin(Ctx& ctx) { self().deliver(event::train_batch_begin{}, ctx); }
   template <class Ctx>
     requires(forwards<Derived, event::train_batch_end, Ctx>)
-  constexpr void on_train_batch_end(Ctx& ctx) { self().template deliver<event::train_batch_end>(ctx); }
+  constexpr void on_train_batch_end(Ctx& ctx) { self().deliver(event::train_batch_end{}, ctx); }
   template <class Ctx>
     requires(forwards<Derived, event::after_backward, Ctx>)
-  constexpr void on_after_backward(Ctx& ctx) { self().template deliver<event::after_backward>(ctx); }
+  constexpr void on_after_backward(Ctx& ctx) { self().deliver(event::after_backward{}, ctx); }
   template <class Ctx>
     requires(forwards<Derived, event::test_begin, Ctx>)
-  constexpr void on_test_begin(Ctx& ctx) { self().template deliver<event::test_begin>(ctx); }
+  constexpr void on_test_begin(Ctx& ctx) { self().deliver(event::test_begin{}, ctx); }
   template <class Ctx>
     requires(forwards<Derived, event::test_end, Ctx>)
-  constexpr void on_test_end(Ctx& ctx) { self().template deliver<event::test_end>(ctx); }
+  constexpr void on_test_end(Ctx& ctx) { self().deliver(event::test_end{}, ctx); }
   template <class Ctx>
     requires(forwards<Derived, event::test_batch_begin, Ctx>)
-  constexpr void on_test_batch_begin(Ctx& ctx) { self().template deliver<event::test_batch_begin>(ctx); }
+  constexpr void on_test_batch_begin(Ctx& ctx) { self().deliver(event::test_batch_begin{}, ctx); }
   template <class Ctx>
     requires(forwards<Derived, event::test_batch_end, Ctx>)
-  constexpr void on_test_batch_end(Ctx& ctx) { self().template deliver<event::test_batch_end>(ctx); }
+  constexpr void on_test_batch_end(Ctx& ctx) { self().deliver(event::test_batch_end{}, ctx); }
   template <class Ctx>
     requires(forwards<Derived, event::predict_begin, Ctx>)
-  constexpr void on_predict_begin(Ctx& ctx) { self().template deliver<event::predict_begin>(ctx); }
+  constexpr void on_predict_begin(Ctx& ctx) { self().deliver(event::predict_begin{}, ctx); }
   template <class Ctx>
     requires(forwards<Derived, event::predict_end, Ctx>)
-  constexpr void on_predict_end(Ctx& ctx) { self().template deliver<event::predict_end>(ctx); }
+  constexpr void on_predict_end(Ctx& ctx) { self().deliver(event::predict_end{}, ctx); }
   template <class Ctx>
     requires(forwards<Derived, event::predict_batch_begin, Ctx>)
-  constexpr void on_predict_batch_begin(Ctx& ctx) { self().template deliver<event::predict_batch_begin>(ctx); }
+  constexpr void on_predict_batch_begin(Ctx& ctx) { self().deliver(event::predict_batch_begin{}, ctx); }
   template <class Ctx>
     requires(forwards<Derived, event::predict_batch_end, Ctx>)
-  constexpr void on_predict_batch_end(Ctx& ctx) { self().template deliver<event::predict_batch_end>(ctx); }
+  constexpr void on_predict_batch_end(Ctx& ctx) { self().deliver(event::predict_batch_end{}, ctx); }
   template <class Ctx>
     requires(forwards<Derived, event::exception, Ctx>)
-  constexpr void on_exception(Ctx& ctx) { self().template deliver<event::exception>(ctx); }
+  constexpr void on_exception(Ctx& ctx) { self().deliver(event::exception{}, ctx); }
+  template <class Event, class Ctx>
+    requires(!hook_event<Event> && forwards<Derived, Event, Ctx>)
+  constexpr void on(const Event& e, Ctx& ctx) { self().deliver(e, ctx); }
 
  private:
   constexpr Derived& self() noexcept { return static_cast<Derived&>(*this); }
@@ -94,22 +100,64 @@ class forward_events {
 template <class C>
 concept callback_group = detail::is_group<std::remove_cvref_t<C>>::value;
 
-/// C takes part in `Event` with this context: it handles it, or it declares the hook (so a hook
-/// that cannot be called is reported rather than silently skipped, unlike ensmallen's detection).
-template <class Event, class C, class Ctx>
-concept takes_event = Event::template handled<std::remove_reference_t<C>, Ctx> ||
-                      (!callback_group<C> && Event::template declared<std::remove_cvref_t<C>>);
+namespace detail {
+// The context callback C's own hooks get: within a loop, one that knows C as the sender of what it
+// emits; a group's is passed on unchanged.
+template <class C, class Ctx>
+struct context_for {
+  using type = Ctx;
+};
+template <class C, class L, class Logs, class Root, class Sender>
+  requires(!callback_group<C> && !std::is_void_v<Root>)
+struct context_for<C, context<L, Logs, Root, Sender>> {
+  using type = context<L, Logs, Root, std::remove_cvref_t<C>>;
+};
+template <class C, class Ctx>
+using context_for_t = typename context_for<std::remove_cvref_t<C>, Ctx>::type;
 
-/// Delivers `Event` to one callback: calls its hook if it has one, does nothing if it has none
-/// (so an unhandled event compiles to nothing), and is a compile error when the callback declares
-/// the hook with a form that cannot take the context.
+template <class C, class Ctx>
+constexpr context_for_t<C, Ctx> as_seen_by(Ctx& ctx) noexcept {
+  if constexpr (std::is_same_v<context_for_t<C, Ctx>, Ctx>)
+    return ctx;
+  else
+    return ctx.template sent_by<std::remove_cvref_t<C>>();
+}
+
 template <class Event, class C, class Ctx>
-constexpr void emit(Event, C& c, Ctx& ctx) {
+consteval bool takes() {
+  using T = std::remove_reference_t<C>;
+  if constexpr (hook_event<Event>)
+    return Event::template handled<T, context_for_t<C, Ctx>> ||
+           (!callback_group<C> && Event::template declared<std::remove_cvref_t<C>>);
+  else
+    return listens_to<T, Event, context_for_t<C, Ctx>>;
+}
+}  // namespace detail
+
+/// C takes part in `Event` with this context: for a hook's event, it handles it, or it declares the
+/// hook (so a hook that cannot be called is reported rather than silently skipped, unlike
+/// ensmallen's detection); for a typed event, it listens to it.
+template <class Event, class C, class Ctx>
+concept takes_event = detail::takes<Event, C, Ctx>();
+
+/// Delivers an event to one callback (a group passes it to its members). A hook's event: calls the
+/// hook if it has one, does nothing if it has none (so an unhandled event compiles to nothing), and
+/// is a compile error when the callback declares the hook with a form that cannot take the
+/// context. A typed event: calls `c.on(event, ctx)` if it listens, does nothing otherwise.
+template <class Event, class C, class Ctx>
+constexpr void emit(const Event& event, C& c, Ctx& ctx) {
   using T = std::remove_cvref_t<C>;
-  if constexpr (Event::template handled<C, Ctx>) {
-    Event::call(c, ctx);
-  } else if constexpr (!callback_group<T> && Event::template declared<T>) {
-    Event::template report_not_callable<T, Ctx>();
+  using Own = detail::context_for_t<C, Ctx>;
+  if constexpr (hook_event<Event>) {
+    if constexpr (Event::template handled<C, Own>) {
+      Own own = detail::as_seen_by<C>(ctx);
+      Event::call(c, own);
+    } else if constexpr (!callback_group<T> && Event::template declared<T>) {
+      Event::template report_not_callable<T, Own>();
+    }
+  } else if constexpr (listens_to<C, Event, Own>) {
+    Own own = detail::as_seen_by<C>(ctx);
+    c.on(event, own);
   }
 }
 
@@ -188,15 +236,15 @@ class callbacks : public detail::forward_events<callbacks<Cs...>> {
   // Every member hears the event in order. For on_exception, one that throws does not keep the
   // others from hearing it: its exception is dropped, so the loop can rethrow the original.
   template <class Event, class Ctx>
-  constexpr void deliver(Ctx& ctx) {
+  constexpr void deliver(const Event& e, Ctx& ctx) {
     boost::hana::for_each(slots_, [&](auto& s) {
       if constexpr (std::is_same_v<Event, event::exception>) {
         try {
-          cue::emit(Event{}, s.get(), ctx);
+          cue::emit(e, s.get(), ctx);
         } catch (...) {  // NOLINT(bugprone-empty-catch)
         }
       } else {
-        cue::emit(Event{}, s.get(), ctx);
+        cue::emit(e, s.get(), ctx);
       }
     });
   }

@@ -6,11 +6,13 @@
 #include <span>
 #include <string>
 #include <string_view>
+#include <type_traits>
 #include <utility>
 #include <vector>
 
 #include <cue/logs.hpp>
 #include <cue/stop_reason.hpp>
+#include <cue/typed_events.hpp>
 
 namespace cue {
 
@@ -73,9 +75,18 @@ struct run_state {
   }
 };
 
+/// Delivers one event (a hook's tag or a typed event) to a callback; defined in <cue/callbacks.hpp>.
+template <class Event, class C, class Ctx>
+constexpr void emit(const Event& event, C& c, Ctx& ctx);
+
 /// The argument of every hook: a view of the loop's state, the learner and this event's logs.
+/// The loops hand hooks the derived `context<Learner, Logs, Root, Sender>` below, which can also
+/// emit typed events; a hook may take either.
+template <class Learner, class Logs, class Root = void, class Sender = void>
+class context;
+
 template <class Learner, class Logs>
-class context {
+class context<Learner, Logs, void, void> {
  public:
   using learner_type = Learner;
   using logs_type = Logs;
@@ -110,6 +121,62 @@ class context {
   Learner* learner_;
   Logs* logs_;
 };
+
+/// A hook's context within a loop: beside the view above, the route to every callback of the loop
+/// (`Root`, the loop's group), so that `ctx.emit(e)` delivers a typed event to every listener,
+/// synchronously and in the callbacks' order. `Sender` is the callback whose hook this is (void
+/// for a group); it may emit only the events it declares in `emits`.
+template <class Learner, class Logs, class Root, class Sender>
+class context : public context<Learner, Logs> {
+ public:
+  using root_type = Root;
+  using sender_type = Sender;
+
+  constexpr context(run_state& state, Learner& learner, Logs& logs, Root& root) noexcept
+      : context<Learner, Logs>(state, learner, logs), root_(&root) {}
+
+  /// Delivers `e` to every callback of the loop that listens to it, before returning.
+  template <class Event>
+  constexpr void emit(const Event& e) const {
+    static_assert(!hook_event<Event>, "cue: ctx.emit sends typed events; a hook's event is the loop's to send");
+    if constexpr (!std::is_void_v<Sender> && !detail::declares_emit<Sender, Event>) {
+      detail::report_undeclared_emit<Sender, Event>();
+    } else {
+      context<Learner, Logs, Root> from_root(this->state(), this->learner(), this->logs(), *root_);
+      cue::emit(e, *root_, from_root);
+    }
+  }
+  /// Whether some callback of the loop listens to `Event` (to skip building one nobody hears).
+  template <class Event>
+  static constexpr bool heard = listens_to<Root, Event, context<Learner, Logs, Root>>;
+  /// The loop's group of callbacks.
+  [[nodiscard]] constexpr Root& root() const noexcept { return *root_; }
+  /// The same context as seen by callback `C`'s hooks.
+  template <class C>
+  [[nodiscard]] constexpr context<Learner, Logs, Root, C> sent_by() const noexcept {
+    return {this->state(), this->learner(), this->logs(), *root_};
+  }
+
+ private:
+  Root* root_;
+};
+
+// `cue::context(state, learner, logs)` for a user's own loop, and with the loop's group as a
+// fourth argument, a context whose hooks can emit typed events to the group.
+template <class Learner, class Logs>
+context(run_state&, Learner&, Logs&) -> context<Learner, Logs>;
+template <class Learner, class Logs, class Root>
+context(run_state&, Learner&, Logs&, Root&) -> context<Learner, Logs, Root>;
+
+/// Sends the event `make()` returns when some callback of the loop listens to it; nothing (not
+/// even the event is made) otherwise, or with a plain context, which has no listeners (a user's
+/// loop that does not route events).
+template <class Event, class Ctx, class Make>
+constexpr void emit_if_heard(Ctx& ctx, Make&& make) {
+  if constexpr (requires { Ctx::template heard<Event>; }) {
+    if constexpr (Ctx::template heard<Event>) ctx.emit(Event(make()));
+  }
+}
 
 /// The one rule of absent values: a `val_*` value is measured only on epochs where validation ran
 /// (`validated`); every other value always is. For names known at run time (loggers).

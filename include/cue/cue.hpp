@@ -12,7 +12,9 @@
 #include <cue/learner.hpp>
 #include <cue/logs.hpp>
 #include <cue/requirements.hpp>
+#include <cue/run_events.hpp>
 #include <cue/state.hpp>
+#include <cue/typed_events.hpp>
 
 #include <cue/adapters/every_n_batches.hpp>
 #include <cue/adapters/every_n_epochs.hpp>

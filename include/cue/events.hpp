@@ -182,8 +182,10 @@ struct event_list {
 /// Every event, in the order of the concepts above.
 using all_events = event_list<event::train_begin, event::train_end, event::epoch_begin, event::epoch_end, event::train_batch_begin, event::train_batch_end, event::after_backward, event::test_begin, event::test_end, event::test_batch_begin, event::test_batch_end, event::predict_begin, event::predict_end, event::predict_batch_begin, event::predict_batch_end, event::exception>;
 
-/// The umbrella concept: C declares at least one hook, so it is a callback.
+/// The umbrella concept: C declares at least one hook, or listens to typed events
+/// (`using listens = cue::listens<...>;`), so it is a callback.
 template <class C>
-concept callback = all_events::any_declared<std::remove_cvref_t<C>>;
+concept callback = all_events::any_declared<std::remove_cvref_t<C>> ||
+                   requires { typename std::remove_cvref_t<C>::listens; };
 
 }  // namespace cue

@@ -114,14 +114,20 @@ constexpr Logs all_nan() {
   return out;
 }
 
+// Delivers a hook's event to `cbs` with a context whose typed events go to `root` (the loop's
+// group; fit's history, which neither emits nor listens, is outside it).
+template <class Event, class Cbs, class Root, class Learner, class Logs>
+constexpr void notify(Event e, Cbs& cbs, Root& root, run_state& state, Learner& learner, Logs& logs) {
+  context<Learner, Logs, Root> ctx(state, learner, logs, root);
+  cue::emit(e, cbs, ctx);
+}
 template <class Event, class Cbs, class Learner, class Logs>
 constexpr void notify(Event e, Cbs& cbs, run_state& state, Learner& learner, Logs& logs) {
-  context<Learner, Logs> ctx(state, learner, logs);
-  cue::emit(e, cbs, ctx);
+  notify(e, cbs, cbs, state, learner, logs);
 }
 
 template <class Event, class Cbs, class Learner, class Logs>
-inline constexpr bool handled = Event::template handled<Cbs, context<Learner, Logs>>;
+inline constexpr bool handled = Event::template handled<Cbs, context<Learner, Logs, Cbs>>;
 
 template <class Learner, class Batch>
 struct train_logs {
@@ -401,7 +407,7 @@ history fit_loop(Cbs& cbs, Learner& learner, Data& data, ValData* val, const fit
   EL last = all_nan<EL>();
   bool ran_epoch = false;
   try {
-    notify(event::train_begin{}, all, state, learner, none);
+    notify(event::train_begin{}, all, cbs, state, learner, none);
     const int first_epoch = state.resume ? state.resume.epoch : opts.initial_epoch;
     for (int epoch = first_epoch; epoch < opts.epochs; ++epoch) {
       state.epoch = epoch;
@@ -429,15 +435,15 @@ history fit_loop(Cbs& cbs, Learner& learner, Data& data, ValData* val, const fit
         epoch_logs = join(measured, logs<"learning_rate">{learner.learning_rate()});
       else
         epoch_logs = measured;
-      notify(event::epoch_end{}, all, state, learner, epoch_logs);
+      notify(event::epoch_end{}, all, cbs, state, learner, epoch_logs);
       last = epoch_logs;
       ran_epoch = true;
       if (state.stop) break;
     }
     if (ran_epoch)
-      notify(event::train_end{}, all, state, learner, last);
+      notify(event::train_end{}, all, cbs, state, learner, last);
     else
-      notify(event::train_end{}, all, state, learner, none);
+      notify(event::train_end{}, all, cbs, state, learner, none);
   } catch (...) {
     state.error = std::current_exception();
     if constexpr (handled<event::exception, Cbs, Learner, logs<>>)
@@ -501,6 +507,9 @@ history fit_checked(Learner& learner, Data& data, ValData* val, const fit_option
       return {};
     } else if constexpr (!Req::met) {
       Req::report();
+      return {};
+    } else if constexpr (!listened_events<Group>::met) {
+      listened_events<Group>::report();
       return {};
     } else if constexpr (handled<event::after_backward, Group, Learner, TL> &&
                          !has_split_step<Learner, Batch>) {

@@ -8,6 +8,7 @@
 #include <cue/fixed_string.hpp>
 #include <cue/learner.hpp>
 #include <cue/logs.hpp>
+#include <cue/typed_events.hpp>
 
 namespace cue::detail {
 
@@ -149,6 +150,61 @@ inline constexpr bool reads_running_sums = some_part<declares_reads_running_sums
 /// clips). in_background, which hands its callback a copy, rejects such callbacks.
 template <class C>
 inline constexpr bool changes_learner = some_part<needs_to_change_learner, C>;
+
+template <class C, class Event>
+consteval void check_listened_emitted() {
+  static_assert(holds<sizeof(C) == 0>,
+                "cue: the callback type 'C' listens to the event 'Event', which no callback of "
+                "this fit emits; add the callback that emits it, check the event's name, or "
+                "declare it as cue::optional<Event> in `listens` if the callback can do without it");
+}
+
+/// Every event that a callback of `Group` (recursively) listens to without cue::optional is
+/// emitted by some callback of `Group`: a listener whose sender is missing is an error, not a
+/// silence. `report()` names the first that is not.
+template <class Group>
+struct listened_events {
+  template <class E>
+  struct emitter {
+    template <class C>
+    struct of : std::bool_constant<declares_emit<C, E>> {};
+  };
+  template <class E>
+  struct emitted : std::bool_constant<some_part<emitter<E>::template of, Group>> {};
+  template <class C>
+  struct unmet : std::bool_constant<!every_required<emitted, typename listened<C>::type>> {};
+
+  static constexpr bool met = !some_part<unmet, Group>;
+
+  template <class C>
+  static consteval bool report_first(listens<>) {
+    return false;
+  }
+  template <class C, class E, class... Es>
+  static consteval bool report_first(listens<E, Es...>) {
+    if constexpr (required_event<E>::required && !emitted<typename required_event<E>::type>::value) {
+      check_listened_emitted<C, typename required_event<E>::type>();
+      return true;
+    } else {
+      return report_first<C>(listens<Es...>{});
+    }
+  }
+  // The first part of C (C itself, what it wraps, a group's members in order) with an unmet event.
+  template <class C>
+  static consteval bool report(std::type_identity<C>) {
+    if constexpr (unmet<C>::value)
+      return report_first<C>(typename listened<C>::type{});
+    else if constexpr (requires { typename C::inner_type; })
+      return report(std::type_identity<typename C::inner_type>{});
+    else
+      return false;
+  }
+  template <class... Cs>
+  static consteval bool report(std::type_identity<callbacks<Cs...>>) {
+    return (report(std::type_identity<std::remove_cvref_t<Cs>>{}) || ...);
+  }
+  static consteval void report() { (void)report(std::type_identity<Group>{}); }
+};
 
 /// Every callback of `Group` (recursively) gets what it declares it needs from a loop with this
 /// learner and these epoch logs. `report()` gives the errors when not.

@@ -6,6 +6,8 @@
 
 #include <catch2/catch.hpp>
 
+#include <cue/run_events.hpp>
+
 #include <cue/fit.hpp>
 
 #include "../support.hpp"
@@ -38,6 +40,16 @@ TEST_CASE("schedules of (epoch, lr) and of (epoch) set the rate each epoch train
   auto h2 = cue::fit(other, one_batch, {.epochs = 4, .initial_epoch = 2},
                      cue::learning_rate_scheduler(by_epoch));
   CHECK(h2["learning_rate"] == std::vector<double>{1.0 / 3, 0.25});  // absolute epoch indices
+}
+
+TEST_CASE("a rate the schedule changes is announced; one it keeps is not") {
+  scripted_learner learner{.lr = 0.5};
+  cue_test::event_log<cue::learning_rate_changed> log;
+  cue::fit(learner, one_batch, {.epochs = 3}, cue::learning_rate_scheduler([](int epoch) { return epoch < 2 ? 0.5 : 0.1; }), log);
+  const auto& changes = log.of<cue::learning_rate_changed>();
+  REQUIRE(changes.size() == 1);
+  CHECK(changes[0].old_rate == 0.5);
+  CHECK(changes[0].new_rate == 0.1);
 }
 
 TEST_CASE("a non-finite rate is an error naming the epoch") {

@@ -12,6 +12,7 @@
 
 #include <cue/fit.hpp>
 #include <cue/requirements.hpp>
+#include <cue/run_events.hpp>
 
 #include "../support.hpp"
 
@@ -140,6 +141,53 @@ TEST_CASE("save_top_k keeps the k best files by the metric") {
   cue::fit(learner, one_batch, one_batch, {.epochs = 5}, mc);
   CHECK(files_in(dir) == std::set<std::string>{"m-2.bin", "m-4.bin"});
   CHECK(mc.best_k().size() == 2);
+  fs::remove_all(dir);
+}
+
+TEST_CASE("every file written is announced once complete, and every file evicted") {
+  const auto dir = fresh_dir("events");
+  scripted_learner learner{.val_loss = {0.9, 0.5, 0.7, 0.6, 0.8}};
+  cue::model_checkpoint<"val_loss"> mc({.filepath = (dir / "m-{epoch}.bin").string(), .save_top_k = 2});
+  cue_test::event_log<cue::checkpoint_saved, cue::checkpoint_removed> log;
+  log.check = [](const void* e) {  // a saved file is in place when announced, a removed one gone
+    if (const auto* saved = static_cast<const cue::checkpoint_saved*>(e); saved->path.ends_with(".bin") &&
+                                                                           saved->monitor == "val_loss")
+      CHECK(read(saved->path).starts_with("model "));
+  };
+  cue::fit(learner, one_batch, one_batch, {.epochs = 5}, mc, log);
+  const auto& saved = log.of<cue::checkpoint_saved>();
+  REQUIRE(saved.size() == 4);  // epoch 5 (0.8) does not earn a place
+  std::vector<int> epochs;
+  std::vector<double> scores;
+  std::vector<bool> best;
+  for (const auto& s : saved) {
+    epochs.push_back(s.epoch);
+    scores.push_back(s.score.value());
+    best.push_back(s.best);
+    CHECK(s.monitor == "val_loss");
+    CHECK(s.step == static_cast<std::size_t>(s.epoch) + 1);  // one batch per epoch
+  }
+  CHECK(epochs == std::vector<int>{0, 1, 2, 3});  // 0-based, as ctx.epoch()
+  CHECK(scores == std::vector<double>{0.9, 0.5, 0.7, 0.6});
+  CHECK(best == std::vector<bool>{true, true, false, false});
+  CHECK(saved[1].path == (dir / "m-2.bin").string());
+  const auto& removed = log.of<cue::checkpoint_removed>();
+  REQUIRE(removed.size() == 2);
+  CHECK(removed[0].path == (dir / "m-1.bin").string());  // when m-3 (0.7) came in
+  CHECK(removed[1].path == (dir / "m-3.bin").string());  // when m-4 (0.6) came in
+  fs::remove_all(dir);
+}
+
+TEST_CASE("a checkpoint made without a measured monitor has no score and is not the best") {
+  const auto dir = fresh_dir("events-noscore");
+  scripted_learner learner{.val_loss = {0.4, 0.3}};
+  cue::model_checkpoint<"val_loss"> mc({.filepath = (dir / "m-{epoch}.bin").string()});
+  cue_test::event_log<cue::checkpoint_saved> log;
+  cue::fit(learner, one_batch, one_batch, {.epochs = 2, .validation_freq = 2}, mc, log);
+  const auto& saved = log.of<cue::checkpoint_saved>();
+  REQUIRE(saved.size() == 2);
+  CHECK_FALSE(saved[0].score.has_value());  // epoch 0 did not validate
+  CHECK_FALSE(saved[0].best);
   fs::remove_all(dir);
 }
 

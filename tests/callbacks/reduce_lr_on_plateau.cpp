@@ -5,6 +5,8 @@
 
 #include <catch2/catch.hpp>
 
+#include <cue/run_events.hpp>
+
 #include <cue/fit.hpp>
 
 #include "../support.hpp"
@@ -45,6 +47,19 @@ TEST_CASE("through fit: the rate drops after patience; the logs carry the rate e
   CHECK(h["learning_rate"] == std::vector<double>{0.1, 0.1, 0.1, 0.05, 0.05});
   CHECK(learner.lr == 0.03);
   CHECK(rl.wait() == 0);
+}
+
+TEST_CASE("each reduction is announced as a learning_rate_changed event") {
+  scripted_learner learner{.val_loss = {1.0, 1.0, 1.0, 1.0, 1.0}, .lr = 0.1};
+  cue::reduce_lr_on_plateau<"val_loss"> rl({.factor = 0.5, .patience = 2, .min_lr = 0.03});
+  cue_test::event_log<cue::learning_rate_changed> log;
+  cue::fit(learner, one_batch, one_batch, {.epochs = 5}, rl, log);
+  const auto& changes = log.of<cue::learning_rate_changed>();
+  REQUIRE(changes.size() == 2);
+  CHECK(changes[0].old_rate == 0.1);
+  CHECK(changes[0].new_rate == 0.05);
+  CHECK(changes[1].old_rate == 0.05);
+  CHECK(changes[1].new_rate == 0.03);  // min_lr
 }
 
 TEST_CASE("factor >= 1 is rejected at construction, as in Keras") {

@@ -243,7 +243,7 @@ TEST_CASE("stateful callbacks save and restore their state") {
 TEST_CASE("model_checkpoint's best and top-k list survive a resume (Lightning #1463)") {
   cue::model_checkpoint<"val_loss"> a({.filepath = "m-{epoch}.bin", .save_top_k = 2});
   a.load_state_dict({{"best", "0.5"}, {"batches_since_save", "7"}, {"last_batch_seen", "3"},
-                     {"save_count", "4"}, {"kept", "2"}, {"kept.0.score", "0.5"},
+                     {"save_count", "4"}, {"best_saved", "0.5"}, {"kept", "2"}, {"kept.0.score", "0.5"},
                      {"kept.0.path", "m-2.bin"}, {"kept.1.score", "0.75"}, {"kept.1.path", "m-1.bin"}});
   CHECK(a.best() == 0.5);
   CHECK(a.save_count() == 4);

@@ -12,6 +12,8 @@
 
 #include <catch2/catch.hpp>
 
+#include <cue/run_events.hpp>
+
 #include <cue/callbacks/early_stopping.hpp>
 #include <cue/callbacks/reduce_lr_on_plateau.hpp>
 #include <cue/fit.hpp>
@@ -121,6 +123,25 @@ TEST_CASE("tracked states are filed under their keys; two of one kind are told a
                       Catch::Contains("tracks [user_counter early_stopping[loss] early_stopping[loss]#2] "
                                       "and this run tracks [early_stopping[loss]]"));
   }
+  fs::remove_all(dir);
+}
+
+TEST_CASE("each backup is announced once durable, with where a resume would start") {
+  const auto dir = fresh("cue-backup-events");
+  counting_learner learner{losses};
+  cue_test::event_log<cue::backup_saved> log;
+  log.check = [](const void* e) {
+    CHECK(fs::exists(fs::path(static_cast<const cue::backup_saved*>(e)->path) / "state.npz"));
+  };
+  std::vector<cue_test::batch> three{{1}, {2}, {3}};
+  cue::fit(learner, three, {.epochs = 2},
+           cue::backup_and_restore({.backup_dir = dir.string(), .save_freq = 2, .delete_checkpoint = false}), log);
+  const auto& saved = log.of<cue::backup_saved>();
+  REQUIRE(saved.size() == 3);  // after batches 2, 4 and 6 of the fit
+  CHECK(saved[0].path == (dir / "current").string());
+  CHECK((saved[0].epoch == 0 && saved[0].batch == 2));
+  CHECK((saved[1].epoch == 1 && saved[1].batch == 1));
+  CHECK((saved[2].epoch == 1 && saved[2].batch == 3));
   fs::remove_all(dir);
 }
 

@@ -32,9 +32,15 @@ class filtered : public detail::forward_events<filtered<Filter, C>> {
  private:
   friend detail::forward_events<filtered>;
 
+  // A hook's event when the filter lets it through; a typed event always (it says what happened,
+  // not when to act).
   template <class Event, class Ctx>
-  constexpr void deliver(Ctx& ctx) {
-    if (filter_.pass(Event{}, ctx)) cue::emit(Event{}, inner_.get(), ctx);
+  constexpr void deliver(const Event& e, Ctx& ctx) {
+    if constexpr (hook_event<Event>) {
+      if (filter_.pass(e, ctx)) cue::emit(e, inner_.get(), ctx);
+    } else {
+      cue::emit(e, inner_.get(), ctx);
+    }
   }
 
   Filter filter_;

@@ -53,20 +53,27 @@ class guarded : public detail::forward_events<guarded<C>> {
   friend detail::forward_events<guarded>;
 
   template <class Event, class Ctx>
-  void deliver(Ctx& ctx) {
+  void deliver(const Event& event, Ctx& ctx) {
     if constexpr (std::is_same_v<Event, event::train_begin>) disabled_ = false;
     if (disabled_) return;
     if (opts_.policy == on_error::propagate) {
-      cue::emit(Event{}, inner_.get(), ctx);
+      cue::emit(event, inner_.get(), ctx);
       return;
     }
     try {
-      cue::emit(Event{}, inner_.get(), ctx);
+      cue::emit(event, inner_.get(), ctx);
     } catch (const std::exception& e) {
-      disable(Event::hook, e.what());
+      disable(where<Event>(), e.what());
     } catch (...) {
-      disable(Event::hook, "an exception not derived from std::exception");
+      disable(where<Event>(), "an exception not derived from std::exception");
     }
+  }
+  template <class Event>
+  static constexpr std::string_view where() {
+    if constexpr (hook_event<Event>)
+      return Event::hook;
+    else
+      return "on(event)";
   }
 
   void disable(std::string_view hook, std::string_view what) {

@@ -14,10 +14,12 @@
 #include <thread>
 #include <type_traits>
 #include <utility>
+#include <vector>
 
 #include <cue/callbacks.hpp>
 #include <cue/context.hpp>
 #include <cue/events.hpp>
+#include <cue/logs.hpp>
 #include <cue/requirements.hpp>
 
 namespace cue {
@@ -85,9 +87,9 @@ class in_background : public detail::forward_events<in_background<C>> {
   friend detail::forward_events<in_background>;
 
   template <class Event, class Ctx>
-  void deliver(Ctx& ctx) {
+  void deliver(const Event& e, Ctx& ctx) {
     start_worker();  // at train begin, or at the first event of a loop without one (evaluate)
-    rethrow_and_relay_stop(ctx);
+    rethrow_and_relay(ctx);
     if constexpr (std::is_same_v<Event, event::train_begin>) in_fit_ = true;
     if constexpr (takes_event<Event, C, Ctx>) {
       using learner_type = std::remove_cvref_t<decltype(ctx.learner())>;
@@ -95,9 +97,17 @@ class in_background : public detail::forward_events<in_background<C>> {
       static_assert(std::is_copy_constructible_v<learner_type>,
                     "cue: in_background copies the learner for its callback; the learner type "
                     "'learner_type' cannot be copied");
-      push([this, state = snapshot(ctx.state()), learner = ctx.learner(), logs = ctx.logs()]() mutable {
-        context<learner_type, logs_type> copy(state, learner, logs);
-        cue::emit(Event{}, inner_.get(), copy);
+      push([this, e, state = snapshot(ctx.state()), learner = ctx.learner(), logs = ctx.logs()]() mutable {
+        if constexpr (requires { typename Ctx::root_type; }) {
+          // What the callback emits here is relayed to the training thread.
+          relay<typename Ctx::root_type, learner_type> to_training_thread{this};
+          context<learner_type, logs_type, decltype(to_training_thread)> copy(state, learner, logs,
+                                                                             to_training_thread);
+          cue::emit(e, inner_.get(), copy);
+        } else {
+          context<learner_type, logs_type> copy(state, learner, logs);
+          cue::emit(e, inner_.get(), copy);
+        }
         if (state.stop) {
           std::lock_guard lock(mutex_);
           if (!stop_) stop_.emplace(state.stop_reason, state.stop_message);
@@ -109,19 +119,37 @@ class in_background : public detail::forward_events<in_background<C>> {
       drain();  // the original exception is the one fit rethrows
       std::lock_guard lock(mutex_);
       error_ = nullptr;
+      relayed_.clear();
     } else if constexpr (std::is_same_v<Event, event::train_begin> ||
                          std::is_same_v<Event, event::train_end> ||
                          std::is_same_v<Event, event::predict_end>) {
       if constexpr (std::is_same_v<Event, event::train_end>) in_fit_ = false;
       drain();
-      rethrow_and_relay_stop(ctx);
+      rethrow_and_relay(ctx);
     } else if constexpr (std::is_same_v<Event, event::test_end>) {
       if (!in_fit_) {  // a standalone evaluation ends here; validation inside fit goes on
         drain();
-        rethrow_and_relay_stop(ctx);
+        rethrow_and_relay(ctx);
       }
     }
   }
+
+  // Listens, on the worker, to every typed event the callback emits, and queues it for the
+  // training thread, where the next event of the loop delivers it to the loop's callbacks.
+  template <class Root, class Learner>
+  struct relay {
+    in_background* owner;
+    template <class Event, class Ctx>
+    void on(const Event& e, Ctx&) const {
+      std::lock_guard lock(owner->mutex_);
+      owner->relayed_.push_back([e](void* root, run_state& state, void* learner) {
+        logs<> none;
+        Root& group = *static_cast<Root*>(root);
+        context<Learner, logs<>, Root> ctx(state, *static_cast<Learner*>(learner), none, group);
+        cue::emit(e, group, ctx);
+      });
+    }
+  };
 
   // The loop's counters, without what points into the loop (its running sums) or is its own
   // business (where it resumes), and marked as a copy.
@@ -138,20 +166,24 @@ class in_background : public detail::forward_events<in_background<C>> {
     return copy;
   }
 
+  // On the training thread: rethrows a hook's exception, relays its stop request and the events
+  // it emitted.
   template <class Ctx>
-  void rethrow_and_relay_stop(Ctx& ctx) {
+  void rethrow_and_relay(Ctx& ctx) {
     std::exception_ptr e;
+    std::optional<std::pair<stop_reason, std::string>> stop;
+    std::vector<std::function<void(void*, run_state&, void*)>> relayed;
     {
       std::lock_guard lock(mutex_);
       std::swap(e, error_);
+      std::swap(stop, stop_);
+      std::swap(relayed, relayed_);
     }
     if (e) std::rethrow_exception(e);
-    std::optional<std::pair<stop_reason, std::string>> stop;
-    {
-      std::lock_guard lock(mutex_);
-      std::swap(stop, stop_);
-    }
     if (stop) ctx.request_stop(stop->first, std::move(stop->second));
+    if constexpr (requires { typename Ctx::root_type; }) {
+      for (auto& deliver_on : relayed) deliver_on(&ctx.root(), ctx.state(), &ctx.learner());
+    }
   }
 
   void push(std::function<void()> task) {
@@ -208,6 +240,10 @@ class in_background : public detail::forward_events<in_background<C>> {
   std::deque<std::function<void()>> queue_;
   std::exception_ptr error_;
   std::optional<std::pair<stop_reason, std::string>> stop_;  // a hook's stop request, with its reason
+  // Events the callback emitted on the worker, each delivered by (loop's group, state, learner);
+  // the loop's types are those of the loop that queued them, which is always the current one:
+  // the queue is emptied at the end of every loop.
+  std::vector<std::function<void(void*, run_state&, void*)>> relayed_;
   bool busy_ = false, quit_ = false;
   bool in_fit_ = false;  // between train begin and train end (training thread only)
   std::thread worker_;

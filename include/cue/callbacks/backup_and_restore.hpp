@@ -23,6 +23,7 @@
 #include <cue/io/atomic_file.hpp>
 #include <cue/learner.hpp>
 #include <cue/options.hpp>
+#include <cue/run_events.hpp>
 #include <cue/save_frequency.hpp>
 #include <cue/state.hpp>
 
@@ -98,6 +99,7 @@ class backup_and_restore {
 
  public:
   using needs = cue::needs<capability::save>;
+  using emits = cue::emits<backup_saved>;
   using reads_running_sums = void;  // its mid-epoch backups save them
   using options = backup_and_restore_options;
 
@@ -152,7 +154,7 @@ class backup_and_restore {
     state_dict d = position(ctx, ctx.epoch(), ctx.batch() + 1, ctx.step() + 1);
     d["running"] = state::numbers(ctx.state().running);
     d["stop"] = std::to_string(ctx.stop_requested() && !ctx.state().interrupted ? 1 : 0);
-    write(ctx.learner(), std::move(d));
+    write(ctx, std::move(d), ctx.epoch(), ctx.batch() + 1);
   }
 
   void on_epoch_end(auto& ctx) {
@@ -162,7 +164,7 @@ class backup_and_restore {
     const bool partial = cut_short_ || (ctx.state().interrupted && (steps == 0 || ctx.batch() < steps));
     cut_short_ = false;
     if (opts_.save_freq.per_epoch && !partial)
-      write(ctx.learner(), position(ctx, ctx.epoch() + 1, 0, ctx.step()));
+      write(ctx, position(ctx, ctx.epoch() + 1, 0, ctx.step()), ctx.epoch() + 1, 0);
   }
 
   void on_train_end(auto& ctx) {
@@ -202,7 +204,7 @@ class backup_and_restore {
   }
   static std::vector<std::string> keys_of(Tracked&... tracked) {
     std::vector<std::string> keys;
-    auto add_key = [&](std::string key) {
+    [[maybe_unused]] auto add_key = [&](std::string key) {  // unused when nothing is tracked
       if (key.empty() || key.find_first_of(". \t\n") != std::string::npos)
         throw std::invalid_argument("cue: backup_and_restore: the state key '" + key +
                                     "' is empty or has a '.' or whitespace; return a plain name from state_key()");
@@ -281,6 +283,14 @@ class backup_and_restore {
       throw mismatch("tracks [" + saved + "] and this run tracks [" + joined(keys_) + "]");
   }
 
+  // Writes a backup from which a resume starts at `epoch` after its first `batch` batches, then
+  // tells the fit's listeners (cue::backup_saved).
+  void write(auto& ctx, state_dict d, int epoch, std::size_t batch) {
+    write(ctx.learner(), std::move(d));
+    emit_if_heard<backup_saved>(ctx, [&] {
+      return backup_saved{(std::filesystem::path(opts_.backup_dir) / "current").string(), epoch, batch};
+    });
+  }
   template <class L>
   void write(L& learner, state_dict d) {
     namespace fs = std::filesystem;

@@ -13,6 +13,7 @@
 #include <cue/options.hpp>
 #include <cue/learner.hpp>
 #include <cue/python_format.hpp>
+#include <cue/run_events.hpp>
 
 namespace cue {
 
@@ -51,6 +52,7 @@ class learning_rate_scheduler {
 
  public:
   using needs = cue::needs<capability::learning_rate>;
+  using emits = cue::emits<learning_rate_changed>;
   using options = learning_rate_scheduler_options;
 
   explicit learning_rate_scheduler(F schedule, const options& opts = {})
@@ -65,7 +67,10 @@ class learning_rate_scheduler {
     if (!std::isfinite(lr))
       throw std::invalid_argument("cue: learning_rate_scheduler: the schedule returned " +
                                   python_repr(lr) + " for epoch " + std::to_string(ctx.epoch()));
+    const double old_lr = ctx.learner().learning_rate();
     ctx.learner().set_learning_rate(lr);
+    if (lr != old_lr)
+      emit_if_heard<learning_rate_changed>(ctx, [&] { return learning_rate_changed{old_lr, lr}; });
     if (opts_.verbose > 0)
       std::cout << "\nEpoch " << ctx.epoch() + 1 << ": LearningRateScheduler setting learning rate to "
                 << python_repr(lr) << ".\n";

@@ -18,6 +18,7 @@
 
 #include <cue/context.hpp>
 #include <cue/options.hpp>
+#include <cue/run_events.hpp>
 #include <cue/fixed_string.hpp>
 #include <cue/io/atomic_file.hpp>
 #include <cue/learner.hpp>
@@ -87,6 +88,7 @@ class model_checkpoint {
   using monitored = names<Monitor>;
   using formatted = format_names<Filepath>;
   using needs = cue::needs<capability::save_file>;
+  using emits = cue::emits<checkpoint_saved, checkpoint_removed>;
   using options = model_checkpoint_options;
 
   /// With the filepath as a template argument, the options may be left out.
@@ -146,7 +148,9 @@ class model_checkpoint {
     const std::filesystem::path pattern = opts_.filepath;
     std::string name = "on_exception";
     name += pattern.extension().string();
-    write(ctx.learner(), pattern.parent_path() / name);
+    const auto path = pattern.parent_path() / name;
+    write(ctx.learner(), path);
+    announce_saved(ctx, path, ctx.epoch(), ctx.step(), std::nullopt);
   }
 
   /// The best monitored value so far (with save_best_only), or the initial threshold.
@@ -170,6 +174,7 @@ class model_checkpoint {
                       {"batches_since_save", std::to_string(counter_.since_save_)},
                       {"last_batch_seen", counter_.last_seen_ ? std::to_string(*counter_.last_seen_) : "none"},
                       {"save_count", std::to_string(save_count_)},
+                      {"best_saved", state::number(best_saved_)},
                       {"kept", std::to_string(kept_.size())}};
     for (std::size_t i = 0; i < kept_.size(); ++i) {
       d["kept." + std::to_string(i) + ".score"] = state::number(kept_[i].first);
@@ -184,6 +189,7 @@ class model_checkpoint {
     const auto& last = state::at(d, "last_batch_seen", owner);
     counter_.last_seen_ = last == "none" ? std::nullopt : std::optional<long long>(state::to_integer(last));
     save_count_ = state::to_count(state::at(d, "save_count", owner));
+    best_saved_ = state::to_optional(state::at(d, "best_saved", owner));
     kept_.clear();
     for (std::size_t i = 0, n = state::to_count(state::at(d, "kept", owner)); i < n; ++i)
       kept_.emplace_back(state::to_double(state::at(d, "kept." + std::to_string(i) + ".score", owner)),
@@ -248,7 +254,19 @@ class model_checkpoint {
     // so a failed write (a full disk) loses nothing that was kept.
     write(ctx.learner(), path);
     if (improved) best_ = current;
-    if (opts_.save_top_k > 0) keep(score, path);
+    if (opts_.save_top_k > 0) keep(ctx, score, path);
+    announce_saved(ctx, path, epoch, ctx.step() + (batch ? 1 : 0), current);
+  }
+
+  // Tells the fit's listeners (cue::checkpoint_saved) about a file complete on disk.
+  void announce_saved(auto& ctx, const std::filesystem::path& path, int epoch, std::size_t step,
+                      std::optional<double> score) {
+    const bool best = score && !std::isnan(*score) &&
+                      (!best_saved_ || is_improvement(*score, best_saved_, mode_, 0.0));
+    if (best) best_saved_ = score;
+    emit_if_heard<checkpoint_saved>(ctx, [&] {
+      return checkpoint_saved{path.string(), epoch, step, std::string(Monitor.view()), score, best};
+    });
   }
 
   double get_monitored(auto& ctx) const {
@@ -278,12 +296,13 @@ class model_checkpoint {
     return worse(worst_kept(path)->first, score);
   }
   // After `path` was written: record it, and drop the worst kept file if that makes k + 1.
-  void keep(double score, const std::filesystem::path& path) {
+  void keep(auto& ctx, double score, const std::filesystem::path& path) {
     std::erase_if(kept_, [&](const auto& kept) { return kept.second == path; });  // overwritten
     if (static_cast<int>(kept_.size()) >= opts_.save_top_k) {
       const auto worst = worst_kept(path);
       std::error_code ignored;
       std::filesystem::remove(worst->second, ignored);
+      emit_if_heard<checkpoint_removed>(ctx, [&] { return checkpoint_removed{worst->second.string()}; });
       kept_.erase(worst);
     }
     kept_.emplace_back(score, path);
@@ -306,6 +325,7 @@ class model_checkpoint {
   options opts_;
   cue::mode mode_;
   std::optional<double> best_;
+  std::optional<double> best_saved_;  // the best score among the files written (checkpoint_saved.best)
   int current_epoch_ = 0;
   batch_counter counter_;
   std::filesystem::path last_saved_{};

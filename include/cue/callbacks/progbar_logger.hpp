@@ -241,7 +241,7 @@ class progbar_display final : public progress_display {
   // The bar's hook, with a context over the loop's state and the run-time logs (it reads no learner).
   template <class Hook>
   static void show(run_state& s, const erased_logs& l, Hook hook) {
-    context ctx(s, l, l);
+    context<const erased_logs, const erased_logs> ctx(s, l, l);
     hook(ctx);
   }
   progbar_logger bar_;

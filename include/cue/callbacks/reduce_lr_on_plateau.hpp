@@ -16,6 +16,7 @@
 #include <cue/learner.hpp>
 #include <cue/monitor.hpp>
 #include <cue/python_format.hpp>
+#include <cue/run_events.hpp>
 
 namespace cue {
 
@@ -56,6 +57,7 @@ class reduce_lr_on_plateau {
  public:
   using monitored = names<Monitor>;
   using needs = cue::needs<capability::learning_rate>;
+  using emits = cue::emits<learning_rate_changed>;
   using options = reduce_lr_on_plateau_options;
 
   reduce_lr_on_plateau() : reduce_lr_on_plateau(options{}) {}
@@ -96,6 +98,7 @@ class reduce_lr_on_plateau {
         if (old_lr > opts_.min_lr) {
           const double new_lr = std::max(old_lr * opts_.factor, opts_.min_lr);
           ctx.learner().set_learning_rate(new_lr);
+          emit_if_heard<learning_rate_changed>(ctx, [&] { return learning_rate_changed{old_lr, new_lr}; });
           if (opts_.verbose > 0)
             std::cout << "\nEpoch " << ctx.epoch() + 1
                       << ": ReduceLROnPlateau reducing learning rate to " << python_repr(new_lr)
