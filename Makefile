@@ -14,7 +14,7 @@ BENCH_PACKAGES := python3-matplotlib
 SANITIZE_DIR := build/sanitize-$(notdir $(CXX))
 
 TSAN_DIR := build/tsan-$(notdir $(CXX))
-TSAN_TESTS := test.adapters.in_background test.adapters.guarded test.callbacks.stop_on_signal test.fit
+TSAN_TESTS := test.adapters.in_background test.adapters.guarded test.callbacks.stop_on_signal test.fit test.typed_events
 empty :=
 space := $(empty) $(empty)
 

@@ -1,0 +1,218 @@
+// cue::summary_report: at the end of a run, and when it fails, what happened in summary.json and
+// summary.md. Needs nlohmann-json (Debian: nlohmann-json3-dev); not included by <cue/cue.hpp>.
+#pragma once
+
+#include <chrono>
+#include <cmath>
+#include <cstdlib>
+#include <exception>
+#include <filesystem>
+#include <optional>
+#include <string>
+#include <type_traits>
+#include <typeinfo>
+#include <utility>
+#include <vector>
+
+#if __has_include(<cxxabi.h>)
+#include <cxxabi.h>
+#endif
+
+#include <nlohmann/json.hpp>
+
+#include <cue/context.hpp>
+#include <cue/epoch_table.hpp>
+#include <cue/io/atomic_file.hpp>
+#include <cue/options.hpp>
+#include <cue/python_format.hpp>
+#include <cue/run_events.hpp>
+#include <cue/stop_reason.hpp>
+
+namespace cue {
+
+/// Options of `cue::summary_report`.
+struct summary_report_options {
+  std::string directory = ".";        ///< where summary.json and summary.md are written
+  std::string curves = "curves.svg";  ///< linked from summary.md when it exists there (training_curves)
+};
+
+constexpr auto fields_of(std::type_identity<summary_report_options>) {
+  return describe("summary_report_options", field{"directory", &summary_report_options::directory},
+                  field{"curves", &summary_report_options::curves});
+}
+
+/// Writes `summary.json` and `summary.md` into `directory` at train end and on exception (a
+/// failing run still says how it failed). The JSON holds: `status` (`success`: every planned
+/// epoch ran and no stop was asked; `stopped`: a stop was requested, whatever the reason;
+/// `failed`: an exception), `stop_reason` and `stop_message`, `epochs_run` (counting those before
+/// a resume: the last epoch's 0-based index + 1), `resumed_from` (the first epoch of this fit when
+/// it was not 0, else null), `epochs_planned`, `duration_s`, `final` and `best` (per metric: value
+/// and 0-based epoch; `best` for names whose direction cue's mode rule knows), `checkpoints`
+/// (path, epoch, score, best of every `cue::checkpoint_saved` heard) and `error` (type and
+/// message, or null). The Markdown shows the same and the per-epoch table (epochs 1-based, as
+/// Keras prints them), and links the curves when that file exists.
+///
+/// Hooks: on_train_begin, on_epoch_begin, on_epoch_end, on_train_end, on_exception; listens to
+/// cue::checkpoint_saved when a callback sends it.
+class summary_report {
+ public:
+  using options = summary_report_options;
+  using listens = cue::listens<cue::optional<checkpoint_saved>>;
+
+  explicit summary_report(options opts = {}) : opts_(std::move(opts)) {
+    if (opts_.directory.empty())
+      throw std::invalid_argument("cue: summary_report: directory is empty (\".\" is the working directory)");
+  }
+
+  void on_train_begin(auto& ctx) {
+    start_ = std::chrono::steady_clock::now();
+    table_.clear();
+    checkpoints_.clear();
+    first_epoch_.reset();
+    planned_ = ctx.params().epochs;
+    initial_epoch_ = ctx.params().initial_epoch;
+  }
+  void on_epoch_begin(auto& ctx) {
+    if (!first_epoch_) first_epoch_ = ctx.epoch();
+  }
+  void on_epoch_end(auto& ctx) { table_.add(ctx); }
+  void on(const checkpoint_saved& e, auto&) { checkpoints_.push_back(e); }
+
+  void on_train_end(auto& ctx) {
+    const auto& s = ctx.state();
+    write(s.stop_reason != stop_reason::not_stopped || s.stop ? "stopped" : "success", s, nullptr);
+  }
+  void on_exception(auto& ctx) { write("failed", ctx.state(), ctx.exception()); }
+
+  /// The last summary written, as JSON.
+  [[nodiscard]] const nlohmann::ordered_json& summary() const noexcept { return last_; }
+  [[nodiscard]] const options& config() const noexcept { return opts_; }
+
+ private:
+  static nlohmann::ordered_json number_or_null(std::optional<double> v) {
+    if (!v || !std::isfinite(*v)) return nullptr;  // JSON has no NaN or infinity
+    return *v;
+  }
+
+  void write(const char* status, const run_state& s, std::exception_ptr error) {
+    using json = nlohmann::ordered_json;
+    const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start_).count();
+    const int epochs_run = table_.empty() ? first_epoch_.value_or(initial_epoch_) : table_.rows().back().epoch + 1;
+    const int first = first_epoch_.value_or(initial_epoch_);
+    json j;
+    j["status"] = status;
+    j["stop_reason"] = std::string(name(s.stop_reason));
+    j["stop_message"] = s.stop_message;
+    j["epochs_run"] = epochs_run;
+    j["resumed_from"] = first > 0 ? json(first) : json(nullptr);
+    j["epochs_planned"] = planned_;
+    j["duration_s"] = seconds;
+    json final_values = json::object(), best_values = json::object();
+    for (std::size_t c = 0; c < table_.names().size(); ++c) {
+      const auto& n = table_.names()[c];
+      if (auto p = table_.last(c)) final_values[n] = {{"value", number_or_null(p->value)}, {"epoch", p->epoch}};
+      if (auto p = table_.best(c)) best_values[n] = {{"value", number_or_null(p->value)}, {"epoch", p->epoch}};
+    }
+    j["final"] = std::move(final_values);
+    j["best"] = std::move(best_values);
+    json saved = json::array();
+    for (const auto& c : checkpoints_)
+      saved.push_back({{"path", c.path}, {"epoch", c.epoch}, {"score", number_or_null(c.score)}, {"best", c.best}});
+    j["checkpoints"] = std::move(saved);
+    j["error"] = error ? describe_error(error) : json(nullptr);
+
+    const std::filesystem::path dir = opts_.directory;
+    io::write_atomically(dir / "summary.json", [&](const std::filesystem::path& tmp) {
+      io::detail::write_file(tmp, j.dump(2) + "\n");
+    });
+    io::write_atomically(dir / "summary.md", [&](const std::filesystem::path& tmp) {
+      io::detail::write_file(tmp, markdown(j, dir));
+    });
+    last_ = std::move(j);
+  }
+
+  static nlohmann::ordered_json describe_error(std::exception_ptr error) {
+    std::string type = "an exception not derived from std::exception", what;
+    try {
+      std::rethrow_exception(error);
+    } catch (const std::exception& e) {
+      type = type_name(typeid(e));
+      what = e.what();
+    } catch (...) {  // NOLINT(bugprone-empty-catch): described above
+    }
+    return {{"type", type}, {"message", what}};
+  }
+  static std::string type_name(const std::type_info& t) {
+#if __has_include(<cxxabi.h>)
+    int status = 0;
+    char* readable = abi::__cxa_demangle(t.name(), nullptr, nullptr, &status);
+    if (status == 0 && readable) {
+      std::string out = readable;
+      std::free(readable);
+      return out;
+    }
+#endif
+    return t.name();
+  }
+
+  static std::string cell(const nlohmann::ordered_json& v) {
+    if (v.is_null()) return "";
+    if (v.is_number()) return python_format_value(v.get<double>(), ".4f");
+    return v.is_string() ? v.get<std::string>() : v.dump();
+  }
+
+  // Appends its pieces to `out` (GCC 12 warns falsely, -Wrestrict, on "literal" + std::string).
+  template <class... Pieces>
+  static void put(std::string& out, const Pieces&... pieces) {
+    (out += ... += pieces);
+  }
+
+  std::string markdown(const nlohmann::ordered_json& j, const std::filesystem::path& dir) const {
+    using std::to_string;
+    std::string md = "# Training summary\n\n| | |\n|---|---|\n";
+    put(md, "| status | ", j["status"].get<std::string>(), " |\n");
+    if (j["stop_reason"] != "not_stopped")
+      put(md, "| stopped because | ", j["stop_reason"].get<std::string>(), ": ", j["stop_message"].get<std::string>(), " |\n");
+    put(md, "| epochs | ", to_string(j["epochs_run"].get<int>()), " of ", to_string(planned_));
+    if (!j["resumed_from"].is_null()) put(md, " (resumed at epoch ", to_string(j["resumed_from"].get<int>() + 1), ")");
+    put(md, " |\n| duration | ", python_format_value(j["duration_s"].get<double>(), ".1f"), " s |\n");
+    if (!j["error"].is_null())
+      put(md, "| error | ", j["error"]["type"].get<std::string>(), ": ", j["error"]["message"].get<std::string>(), " |\n");
+    if (!opts_.curves.empty() && std::filesystem::exists(dir / opts_.curves))
+      put(md, "\n![training curves](", opts_.curves, ")\n");
+    if (!j["best"].empty()) {
+      md += "\n## Best\n\n| metric | value | epoch |\n|---|---|---|\n";
+      for (const auto& [name, p] : j["best"].items())
+        put(md, "| ", name, " | ", cell(p["value"]), " | ", to_string(p["epoch"].get<int>() + 1), " |\n");
+    }
+    if (!table_.empty()) {
+      md += "\n## Epochs\n\n| epoch |";
+      for (const auto& n : table_.names()) put(md, " ", n, " |");
+      md += "\n|---|";
+      for (std::size_t i = 0; i < table_.names().size(); ++i) md += "---|";
+      md += "\n";
+      for (const auto& r : table_.rows()) {
+        put(md, "| ", to_string(r.epoch + 1), " |");
+        for (double v : r.values) put(md, " ", std::isnan(v) ? std::string() : python_format_value(v, ".4f"), " |");
+        md += "\n";
+      }
+    }
+    if (!j["checkpoints"].empty()) {
+      md += "\n## Checkpoints\n\n| path | epoch | score | best |\n|---|---|---|---|\n";
+      for (const auto& c : j["checkpoints"])
+        put(md, "| ", c["path"].get<std::string>(), " | ", to_string(c["epoch"].get<int>() + 1), " | ",
+            cell(c["score"]), " | ", c["best"].get<bool>() ? "yes" : "", " |\n");
+    }
+    return md;
+  }
+
+  options opts_;
+  std::chrono::steady_clock::time_point start_{};
+  epoch_table table_;
+  std::vector<checkpoint_saved> checkpoints_;
+  std::optional<int> first_epoch_;
+  int planned_ = 0, initial_epoch_ = 0;
+  nlohmann::ordered_json last_;
+};
+
+}  // namespace cue

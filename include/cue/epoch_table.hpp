@@ -1,0 +1,84 @@
+// cue::epoch_table: every epoch's logs, by name, kept by the reporting callbacks (summary_report,
+// training_curves). A value that was not measured (`val_*` on an epoch without validation) is NaN.
+#pragma once
+
+#include <cmath>
+#include <cstddef>
+#include <limits>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include <cue/context.hpp>
+#include <cue/monitor.hpp>
+
+namespace cue {
+
+class epoch_table {
+ public:
+  struct row {
+    int epoch = 0;  ///< 0-based
+    std::vector<double> values;  ///< in the order of names(); NaN where not measured
+  };
+
+  void clear() {
+    names_.clear();
+    rows_.clear();
+  }
+
+  /// Records the logs of an epoch end (the names come from the first).
+  template <class Ctx>
+  void add(const Ctx& ctx) {
+    const auto& logs = ctx.logs();
+    if (names_.empty())
+      for (auto n : logs.names) names_.emplace_back(n);
+    row r{ctx.epoch(), {}};
+    for (std::size_t i = 0; i < logs.names.size(); ++i)
+      r.values.push_back(is_measured(logs.names[i], ctx.validated()) ? logs.values[i]
+                                                                      : std::numeric_limits<double>::quiet_NaN());
+    rows_.push_back(std::move(r));
+  }
+
+  [[nodiscard]] const std::vector<std::string>& names() const noexcept { return names_; }
+  [[nodiscard]] const std::vector<row>& rows() const noexcept { return rows_; }
+  [[nodiscard]] bool empty() const noexcept { return rows_.empty(); }
+
+  /// The column of `name`, or none.
+  [[nodiscard]] std::optional<std::size_t> column(std::string_view name) const {
+    for (std::size_t i = 0; i < names_.size(); ++i)
+      if (names_[i] == name) return i;
+    return std::nullopt;
+  }
+
+  /// A value with the epoch it was logged at.
+  struct point {
+    double value;
+    int epoch;
+  };
+  /// The last measured value of column `c`.
+  [[nodiscard]] std::optional<point> last(std::size_t c) const {
+    for (auto it = rows_.rbegin(); it != rows_.rend(); ++it)
+      if (!std::isnan(it->values[c])) return point{it->values[c], it->epoch};
+    return std::nullopt;
+  }
+  /// The best measured value of column `c` by cue's mode rule (the first epoch wins a tie); none
+  /// when the name has no direction or nothing was measured.
+  [[nodiscard]] std::optional<point> best(std::size_t c) const {
+    const auto dir = direction_of(names_[c]);
+    if (!dir) return std::nullopt;
+    std::optional<point> out;
+    for (const auto& r : rows_) {
+      const double v = r.values[c];
+      if (std::isnan(v)) continue;
+      if (!out || (*dir == mode::min ? v < out->value : v > out->value)) out = point{v, r.epoch};
+    }
+    return out;
+  }
+
+ private:
+  std::vector<std::string> names_;
+  std::vector<row> rows_;
+};
+
+}  // namespace cue
