@@ -6,7 +6,8 @@ JOBS ?= $(shell nproc)
 BUILD_DIR := build/$(notdir $(CXX))
 PACKAGES := cmake make g++ clang libboost-dev catch2 nlohmann-json3-dev valgrind python3 \
             libxtensor-dev libxsimd-dev libopenblas-dev zlib1g-dev dataset-fashion-mnist python3-numpy \
-            libclang-rt-14-dev libbenchmark-dev libcli11-dev
+            libclang-rt-14-dev libbenchmark-dev libcli11-dev \
+            chromium-headless-shell
 
 BENCH_DIR := build/bench
 BENCH_PACKAGES := python3-matplotlib

@@ -1,0 +1,258 @@
+// cue::training_curves: the run's curves as one self-contained SVG, rewritten at every epoch end.
+#pragma once
+
+#include <algorithm>
+#include <cmath>
+#include <cstdio>
+#include <filesystem>
+#include <optional>
+#include <stdexcept>
+#include <string>
+#include <string_view>
+#include <type_traits>
+#include <utility>
+#include <vector>
+
+#include <cue/context.hpp>
+#include <cue/epoch_table.hpp>
+#include <cue/fixed_string.hpp>
+#include <cue/io/atomic_file.hpp>
+#include <cue/monitor.hpp>
+#include <cue/options.hpp>
+
+namespace cue {
+
+/// Options of `cue::training_curves`.
+struct training_curves_options {
+  std::string path = "curves.svg";  ///< the SVG file (its directory is created if needed)
+  std::string title{};              ///< shown above the panels
+  cue::mode mode = mode::automatic;  ///< which way the marked metric improves
+};
+
+constexpr auto fields_of(std::type_identity<training_curves_options>) {
+  return describe("training_curves_options", field{"path", &training_curves_options::path},
+                  field{"title", &training_curves_options::title},
+                  field{"mode", &training_curves_options::mode});
+}
+
+namespace detail {
+// The SVG's pieces: small on purpose (no script, no external style), so it opens anywhere.
+struct svg_panel {
+  std::string metric;       // the name without `val_`
+  std::optional<std::size_t> train, validation;  // columns of the table
+  bool log_scale = false;   // the learning rate
+};
+
+inline std::string svg_number(double v) {
+  char buf[32];
+  std::snprintf(buf, sizeof buf, "%.1f", v);
+  return buf;
+}
+inline std::string svg_label(double v) {
+  char buf[32];
+  std::snprintf(buf, sizeof buf, "%.4g", v);
+  return buf;
+}
+inline std::string svg_escaped(std::string_view s) {
+  std::string out;
+  for (char c : s) {
+    if (c == '<') out += "&lt;";
+    else if (c == '>') out += "&gt;";
+    else if (c == '&') out += "&amp;";
+    else if (c == '"') out += "&quot;";
+    else out += c;
+  }
+  return out;
+}
+}  // namespace detail
+
+/// Draws the epoch logs as an SVG (`.path`), rewritten atomically at every epoch end: one panel per
+/// metric with its training values and its `val_` values as two lines (`<polyline class="train">`,
+/// `<polyline class="validation">`, a point per epoch where the value was measured and finite),
+/// the learning rate on a log axis, epochs (1-based, as Keras prints them) on x. With a metric as
+/// template argument (`cue::training_curves<"val_loss">`), its best epoch so far is marked (by
+/// `.mode`, automatic from the name). The file has no script and no external reference: it opens
+/// in any browser and on GitHub.
+///
+/// Hooks: on_train_begin, on_epoch_end.
+template <fixed_string Monitor = "">
+class training_curves {
+  static constexpr bool marks_best = !Monitor.view().empty();
+
+ public:
+  using options = training_curves_options;
+  using monitored = std::conditional_t<marks_best, names<Monitor>, names<>>;
+
+  explicit training_curves(options opts = {}) : opts_(std::move(opts)) {
+    if (opts_.path.empty()) throw std::invalid_argument("cue: training_curves: path is empty");
+    if constexpr (marks_best) mode_ = resolve_mode(opts_.mode, Monitor.view(), "training_curves");
+  }
+
+  void on_train_begin(auto&) { table_.clear(); }
+  void on_epoch_end(auto& ctx) {
+    table_.add(ctx);
+    const std::string svg = draw();
+    io::write_atomically(opts_.path, [&](const std::filesystem::path& tmp) { io::detail::write_file(tmp, svg); });
+  }
+
+  /// The epochs drawn so far.
+  [[nodiscard]] const epoch_table& table() const noexcept { return table_; }
+  [[nodiscard]] const options& config() const noexcept { return opts_; }
+
+  /// The SVG of the epochs so far.
+  [[nodiscard]] std::string draw() const {
+    using detail::svg_number;
+    const auto panels = panels_of();
+    constexpr double panel_w = 440, panel_h = 270, margin = 20;
+    const std::size_t columns = std::min<std::size_t>(2, std::max<std::size_t>(1, panels.size()));
+    const std::size_t rows = (panels.size() + columns - 1) / columns;
+    const double top = opts_.title.empty() ? 30 : 56;
+    const double width = static_cast<double>(columns) * (panel_w + margin) + margin;
+    const double height = top + static_cast<double>(rows) * (panel_h + margin) + margin;
+    std::string svg = "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"" + svg_number(width) + "\" height=\"" +
+                      svg_number(height) + "\" viewBox=\"0 0 " + svg_number(width) + " " + svg_number(height) +
+                      "\" font-family=\"sans-serif\" font-size=\"12\">\n";
+    svg += "<rect width=\"100%\" height=\"100%\" fill=\"white\"/>\n";
+    if (!opts_.title.empty())
+      svg += "<text x=\"" + svg_number(margin) + "\" y=\"28\" font-size=\"18\">" + detail::svg_escaped(opts_.title) + "</text>\n";
+    // The legend: the two series' colours.
+    const double ly = top - 12;
+    svg += "<line x1=\"" + svg_number(margin) + "\" y1=\"" + svg_number(ly) + "\" x2=\"" + svg_number(margin + 24) +
+           "\" y2=\"" + svg_number(ly) + "\" stroke=\"#1f77b4\" stroke-width=\"2\"/><text x=\"" +
+           svg_number(margin + 30) + "\" y=\"" + svg_number(ly + 4) + "\">training</text>\n";
+    svg += "<line x1=\"" + svg_number(margin + 110) + "\" y1=\"" + svg_number(ly) + "\" x2=\"" + svg_number(margin + 134) +
+           "\" y2=\"" + svg_number(ly) + "\" stroke=\"#ff7f0e\" stroke-width=\"2\"/><text x=\"" +
+           svg_number(margin + 140) + "\" y=\"" + svg_number(ly + 4) + "\">validation</text>\n";
+    for (std::size_t i = 0; i < panels.size(); ++i) {
+      const double x = margin + static_cast<double>(i % columns) * (panel_w + margin);
+      const double y = top + static_cast<double>(i / columns) * (panel_h + margin);
+      svg += panel(panels[i], x, y, panel_w, panel_h);
+    }
+    svg += "</svg>\n";
+    return svg;
+  }
+
+ private:
+  std::vector<detail::svg_panel> panels_of() const {
+    std::vector<detail::svg_panel> out;
+    auto find = [&](std::string_view metric) -> detail::svg_panel& {
+      for (auto& p : out)
+        if (p.metric == metric) return p;
+      return out.emplace_back(detail::svg_panel{std::string(metric), {}, {}, metric == "learning_rate"});
+    };
+    for (std::size_t c = 0; c < table_.names().size(); ++c) {
+      std::string_view n = table_.names()[c];
+      if (n.starts_with("val_")) {
+        n.remove_prefix(4);
+        find(n).validation = c;
+      } else {
+        find(n).train = c;
+      }
+    }
+    return out;
+  }
+
+  // One panel: frame, title, axes with their end labels, the series, the best epoch.
+  std::string panel(const detail::svg_panel& p, double x0, double y0, double w, double h) const {
+    using detail::svg_label;
+    using detail::svg_number;
+    constexpr double left = 58, right = 12, top = 26, bottom = 34;
+    const double px0 = x0 + left, px1 = x0 + w - right, py0 = y0 + top, py1 = y0 + h - bottom;
+    auto shown = [&](double v) { return std::isfinite(v) && (!p.log_scale || v > 0); };
+    auto scaled = [&](double v) { return p.log_scale ? std::log10(v) : v; };
+    // Ranges over what is drawn.
+    int e_min = 0, e_max = 0;
+    double lo = 0, hi = 0;
+    bool any = false;
+    if (!table_.empty()) e_min = table_.rows().front().epoch, e_max = table_.rows().back().epoch;
+    for (auto col : {p.train, p.validation}) {
+      if (!col) continue;
+      for (const auto& r : table_.rows()) {
+        const double v = r.values[*col];
+        if (!shown(v)) continue;
+        const double s = scaled(v);
+        lo = any ? std::min(lo, s) : s;
+        hi = any ? std::max(hi, s) : s;
+        any = true;
+      }
+    }
+    if (hi - lo < 1e-12) {  // one value: a band around it
+      const double pad = p.log_scale ? 0.5 : std::max(std::abs(lo) * 0.05, 1e-3);
+      lo -= pad, hi += pad;
+    } else {
+      const double pad = (hi - lo) * 0.05;
+      lo -= pad, hi += pad;
+    }
+    auto X = [&](int epoch) {
+      return e_max == e_min ? (px0 + px1) / 2 : px0 + (px1 - px0) * (epoch - e_min) / double(e_max - e_min);
+    };
+    auto Y = [&](double v) { return py1 - (py1 - py0) * (scaled(v) - lo) / (hi - lo); };
+    auto unscaled = [&](double s) { return p.log_scale ? std::pow(10.0, s) : s; };
+
+    std::string g = "<g class=\"panel\" data-metric=\"" + detail::svg_escaped(p.metric) + "\">\n";
+    g += "<rect x=\"" + svg_number(px0) + "\" y=\"" + svg_number(py0) + "\" width=\"" + svg_number(px1 - px0) +
+         "\" height=\"" + svg_number(py1 - py0) + "\" fill=\"none\" stroke=\"#999\"/>\n";
+    g += "<text x=\"" + svg_number(px0) + "\" y=\"" + svg_number(y0 + 16) + "\" font-weight=\"bold\">" +
+         detail::svg_escaped(p.metric) + (p.log_scale ? " (log scale)" : "") + "</text>\n";
+    // y labels: bottom, middle, top; x labels: first and last epoch (1-based), and "epoch".
+    for (double f : {0.0, 0.5, 1.0}) {
+      const double s = lo + (hi - lo) * f;
+      const double yy = py1 - (py1 - py0) * f;
+      g += "<text x=\"" + svg_number(px0 - 4) + "\" y=\"" + svg_number(yy + 4) + "\" text-anchor=\"end\">" +
+           svg_label(unscaled(s)) + "</text>\n";
+      g += "<line x1=\"" + svg_number(px0) + "\" y1=\"" + svg_number(yy) + "\" x2=\"" + svg_number(px1) + "\" y2=\"" +
+           svg_number(yy) + "\" stroke=\"#eee\"/>\n";
+    }
+    const int step = std::max(1, (e_max - e_min + 7) / 8);  // at most about 8 labels
+    for (int e = e_min; e <= e_max; e += step)
+      g += "<text x=\"" + svg_number(X(e)) + "\" y=\"" + svg_number(py1 + 16) + "\" text-anchor=\"middle\">" +
+           std::to_string(e + 1) + "</text>\n";
+    g += "<text x=\"" + svg_number((px0 + px1) / 2) + "\" y=\"" + svg_number(py1 + 30) +
+         "\" text-anchor=\"middle\" fill=\"#555\">epoch</text>\n";
+    auto series = [&](std::optional<std::size_t> col, const char* cls, const char* colour) {
+      if (!col) return;
+      std::string pts;
+      for (const auto& r : table_.rows()) {
+        const double v = r.values[*col];
+        if (!shown(v)) continue;
+        if (!pts.empty()) pts += ' ';
+        pts += svg_number(X(r.epoch)) + "," + svg_number(Y(v));
+      }
+      g += "<polyline class=\"" + std::string(cls) + "\" points=\"" + pts + "\" fill=\"none\" stroke=\"" + colour +
+           "\" stroke-width=\"2\"/>\n";
+    };
+    series(p.train, "train", "#1f77b4");
+    series(p.validation, "validation", "#ff7f0e");
+    if constexpr (marks_best) {
+      const auto col = table_.column(Monitor.view());
+      std::string_view base = Monitor.view();
+      if (base.starts_with("val_")) base.remove_prefix(4);
+      if (col && base == p.metric) {
+        std::optional<epoch_table::point> best;
+        for (const auto& r : table_.rows()) {
+          const double v = r.values[*col];
+          if (std::isfinite(v) && is_improvement(v, best ? std::optional(best->value) : std::nullopt, mode_, 0.0))
+            best = epoch_table::point{v, r.epoch};
+        }
+        if (best) {
+          g += "<line class=\"best\" x1=\"" + svg_number(X(best->epoch)) + "\" y1=\"" + svg_number(py0) + "\" x2=\"" +
+               svg_number(X(best->epoch)) + "\" y2=\"" + svg_number(py1) +
+               "\" stroke=\"#2ca02c\" stroke-dasharray=\"4 3\"/>\n";
+          g += "<circle class=\"best\" cx=\"" + svg_number(X(best->epoch)) + "\" cy=\"" + svg_number(Y(best->value)) +
+               "\" r=\"4\" fill=\"#2ca02c\"/>\n";
+          g += "<text x=\"" + svg_number(px1) + "\" y=\"" + svg_number(y0 + 16) + "\" text-anchor=\"end\" fill=\"#2ca02c\">best " +
+               detail::svg_escaped(Monitor.view()) + " " + svg_label(best->value) + " at epoch " +
+               std::to_string(best->epoch + 1) + "</text>\n";
+        }
+      }
+    }
+    g += "</g>\n";
+    return g;
+  }
+
+  options opts_;
+  cue::mode mode_ = mode::min;
+  epoch_table table_;
+};
+
+}  // namespace cue

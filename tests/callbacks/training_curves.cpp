@@ -1,0 +1,82 @@
+#include <cue/callbacks/training_curves.hpp>
+
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <string>
+#include <vector>
+
+#include <catch2/catch.hpp>
+
+#include <cue/callbacks/reduce_lr_on_plateau.hpp>
+#include <cue/fit.hpp>
+#include <cue/requirements.hpp>
+
+#include "../support.hpp"
+
+using cue_test::batch;
+using cue_test::scripted_learner;
+namespace fs = std::filesystem;
+
+namespace {
+const std::vector<batch> one_batch{{1.0}};
+std::string read(const fs::path& p) {
+  std::ifstream in(p);
+  return std::string(std::istreambuf_iterator<char>(in), {});
+}
+std::size_t count(const std::string& text, const std::string& what) {
+  std::size_t n = 0;
+  for (auto at = text.find(what); at != std::string::npos; at = text.find(what, at + 1)) ++n;
+  return n;
+}
+// Reads the file at each epoch end and counts the training points of the first panel.
+struct look {
+  fs::path path;
+  std::vector<std::size_t> points;
+  void on_epoch_end(auto&) {
+    const auto svg = read(path);
+    const auto at = svg.find("class=\"train\" points=\"");
+    const auto end = svg.find('"', at + 22);
+    points.push_back(count(svg.substr(at, end - at), ","));
+  }
+};
+}  // namespace
+
+// The run tests/callbacks/training_curves_svg.py reads back as XML (and renders, where Chromium
+// is installed): 6 epochs, validation every other, a learning rate halved twice, val_loss best at
+// epoch 4 (1-based). Written to $CUE_SVG_OUT when set.
+TEST_CASE("a run drawn: a panel per metric, a line per series, the best epoch marked", "[svg-sample]") {
+  const char* out = std::getenv("CUE_SVG_OUT");
+  const fs::path path = out ? fs::path(out) : fs::temp_directory_path() / "cue-curves" / "curves.svg";
+  fs::remove(path);
+  scripted_learner learner{.val_loss = {9, 0.8, 9, 0.5, 9, 0.6}, .lr = 0.1};
+  cue::training_curves<"val_loss"> curves({.path = path.string(), .title = "scripted run"});
+  cue::fit(learner, one_batch, one_batch, {.epochs = 6, .validation_freq = 2, .verbose = 0},
+           cue::reduce_lr_on_plateau<"loss">({.factor = 0.5, .patience = 2}), curves);
+  const auto svg = read(path);
+  CHECK(svg == curves.draw());  // the file is the last drawing
+  CHECK(count(svg, "<g class=\"panel\"") == 2);  // loss, learning_rate
+  CHECK(count(svg, "<polyline class=\"train\"") == 2);
+  CHECK(count(svg, "<polyline class=\"validation\"") == 1);
+  CHECK(count(svg, "<circle class=\"best\"") == 1);
+  CHECK_THAT(svg, Catch::Contains("best val_loss 0.5 at epoch 4"));
+  CHECK_THAT(svg, Catch::Contains("learning_rate (log scale)"));
+  CHECK_THAT(svg, !Catch::Contains("<script"));
+}
+
+TEST_CASE("the file is rewritten at every epoch end") {
+  const fs::path path = fs::temp_directory_path() / "cue-curves-each" / "curves.svg";
+  fs::remove_all(path.parent_path());
+  look looker{path, {}};
+  scripted_learner learner{.val_loss = {1, 2, 3}};
+  cue::fit(learner, one_batch, one_batch, {.epochs = 3, .verbose = 0}, cue::training_curves({.path = path.string()}), looker);
+  CHECK(looker.points == std::vector<std::size_t>{1, 2, 3});
+  fs::remove_all(path.parent_path());
+}
+
+TEST_CASE("training_curves monitors only the metric it marks, and checks its options") {
+  STATIC_REQUIRE(std::is_same_v<cue::training_curves<>::monitored, cue::names<>>);
+  STATIC_REQUIRE(std::is_same_v<cue::training_curves<"val_loss">::monitored, cue::names<"val_loss">>);
+  CHECK_THROWS_WITH(cue::training_curves({.path = ""}), Catch::Contains("path is empty"));
+  CHECK_THROWS_WITH(cue::training_curves<"val_ppl">(), Catch::Contains("set .mode"));
+}
