@@ -1,7 +1,9 @@
 // Instructions of Fashion-MNIST-sized training (784 -> 128 -> 10, Adam, batch 32; 2,880 random
 // images and 320 for validation, so it runs quickly under callgrind), through cue::fit with the
 // example's callbacks or through a hand-written loop. run_all.py takes the slope per epoch.
-// Usage: fashion_counts fit|hand EPOCHS
+// `watch` adds tensorboard (histograms every epoch), training_curves and summary_report; callgrind
+// counts their worker thread's instructions too.
+// Usage: fashion_counts fit|watch|hand EPOCHS
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
@@ -9,6 +11,7 @@
 #include <random>
 #include <sstream>
 
+#include <cue/callbacks/summary_report.hpp>
 #include <cue/cue.hpp>
 #include <cue/nn/adam.hpp>
 #include <cue/nn/blas.hpp>
@@ -19,7 +22,7 @@
 
 int main(int argc, char** argv) {
   if (argc != 3) {
-    std::fprintf(stderr, "usage: %s fit|hand EPOCHS\n", argv[0]);
+    std::fprintf(stderr, "usage: %s fit|watch|hand EPOCHS\n", argv[0]);
     return 2;
   }
   cue::nn::set_threads(1);
@@ -36,16 +39,25 @@ int main(int argc, char** argv) {
   cue::data::batches vb(val, {.batch_size = 32, .shuffle = false});
   const int epochs = std::atoi(argv[2]);
   double check = 0;
-  if (std::strcmp(argv[1], "fit") == 0) {
+  if (std::strcmp(argv[1], "fit") == 0 || std::strcmp(argv[1], "watch") == 0) {
     const auto dir = std::filesystem::temp_directory_path() / "cue-fashion-counts";
     std::ostringstream progress, csv;
     cue::early_stopping<"val_loss"> es({.patience = 3, .restore_best_weights = true});
-    auto h = cue::fit(model, tb, vb, {.epochs = epochs}, cue::stop_on_signal{}, cue::progbar_logger(progress), es,
-                      cue::model_checkpoint<"val_accuracy">({.filepath = (dir / "best.npz").string(),
-                                                             .save_best_only = true,
-                                                             .save_weights_only = true}),
-                      cue::reduce_lr_on_plateau<"val_loss">({.factor = 0.5, .patience = 2}),
-                      cue::csv_logger(csv));
+    auto example = cue::callbacks{cue::stop_on_signal{}, cue::progbar_logger(progress), es,
+                                  cue::model_checkpoint<"val_accuracy">({.filepath = (dir / "best.npz").string(),
+                                                                         .save_best_only = true,
+                                                                         .save_weights_only = true}),
+                                  cue::reduce_lr_on_plateau<"val_loss">({.factor = 0.5, .patience = 2}),
+                                  cue::csv_logger(csv)};
+    cue::history h;
+    if (std::strcmp(argv[1], "fit") == 0) {
+      h = cue::fit(model, tb, vb, {.epochs = epochs}, example);
+    } else {
+      h = cue::fit(model, tb, vb, {.epochs = epochs}, example,
+                   cue::tensorboard({.log_dir = (dir / "logs").string(), .histogram_freq = 1}),
+                   cue::training_curves<"val_loss">({.path = (dir / "curves.svg").string()}),
+                   cue::summary_report({.directory = dir.string()}));
+    }
     check = h["loss"].back();
     std::filesystem::remove_all(dir);
   } else {

@@ -1,6 +1,7 @@
 // A real Fashion-MNIST epoch (54,000 images, batch 32, validation on 6,000) trained through
-// cue::fit with the example's callbacks, against a hand-written loop doing the same math: where
-// dispatch cost does not matter. Falls back to random images when the dataset is not installed.
+// cue::fit with the example's callbacks, with them and the watching ones (tensorboard,
+// training_curves, summary_report), and a hand-written loop doing the same math: where dispatch
+// cost does not matter. Falls back to random images when the dataset is not installed.
 #include <benchmark/benchmark.h>
 
 #include <filesystem>
@@ -8,6 +9,7 @@
 #include <random>
 #include <sstream>
 
+#include <cue/callbacks/summary_report.hpp>
 #include <cue/cue.hpp>
 #include <cue/data/fashion_mnist.hpp>
 #include <cue/nn/adam.hpp>
@@ -62,6 +64,31 @@ void with_callbacks(benchmark::State& state) {
   std::filesystem::remove_all(dir);
 }
 
+// The same with what a person watches a run with: TensorBoard (histograms every epoch), the
+// curves and the summary, all writing files at every epoch end.
+void watched(benchmark::State& state) {
+  cue::nn::set_threads(1);
+  const auto& [train, val] = data();
+  auto model = make_model();
+  cue::data::batches tb(train, {.batch_size = 32, .seed = 42});
+  cue::data::batches vb(val, {.batch_size = 32, .shuffle = false});
+  const auto dir = std::filesystem::temp_directory_path() / "cue-bench-fashion-watched";
+  std::ostringstream progress, csv;
+  cue::early_stopping<"val_loss"> es({.patience = 3, .restore_best_weights = true});
+  cue::tensorboard board({.log_dir = (dir / "logs").string(), .histogram_freq = 1});
+  cue::training_curves<"val_loss"> curves({.path = (dir / "curves.svg").string()});
+  cue::summary_report summary({.directory = dir.string()});
+  for (auto _ : state) {
+    cue::fit(model, tb, vb, {.epochs = 1}, cue::stop_on_signal{}, cue::progbar_logger(progress), es,
+             cue::model_checkpoint<"val_accuracy">({.filepath = (dir / "best.npz").string(),
+                                                    .save_best_only = true, .save_weights_only = true}),
+             cue::reduce_lr_on_plateau<"val_loss">({.factor = 0.5, .patience = 2}),
+             cue::csv_logger(csv), board, curves, summary);
+    progress.str("");
+  }
+  std::filesystem::remove_all(dir);
+}
+
 // The same epoch by hand: the steps, the running means, validation.
 void hand_written(benchmark::State& state) {
   cue::nn::set_threads(1);
@@ -89,6 +116,7 @@ void hand_written(benchmark::State& state) {
 }  // namespace
 
 BENCHMARK(with_callbacks)->Name("fashion_epoch/cue_fit_with_callbacks")->Unit(benchmark::kMillisecond);
+BENCHMARK(watched)->Name("fashion_epoch/cue_fit_watched")->Unit(benchmark::kMillisecond);
 BENCHMARK(hand_written)->Name("fashion_epoch/hand_written_loop")->Unit(benchmark::kMillisecond);
 
 BENCHMARK_MAIN();

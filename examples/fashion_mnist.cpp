@@ -6,6 +6,7 @@
 //
 // --limit trains on the first N training images only (the tests use it to stay fast).
 #include <cue/callbacks/backup_and_restore.hpp>
+#include <cue/callbacks/summary_report.hpp>
 #include <cue/cue.hpp>
 #include <cue/data/fashion_mnist.hpp>
 #include <cue/nn/adam.hpp>
@@ -53,9 +54,13 @@ int main(int argc, char** argv) try {
       {.filepath = (out / "best.weights.npz").string(), .save_best_only = true,
        .save_weights_only = true});
   cue::csv_logger csv_log({.filename = (out / "training.csv").string(), .append = true});
+  cue::tensorboard tensorboard({.log_dir = (out / "logs").string(), .histogram_freq = 1,
+                                .hparams = {{"learning_rate", 1e-3}, {"batch_size", double(args.batch_size)}}});
   auto callbacks = cue::callbacks{
       cue::stop_on_signal{},  // Ctrl-C or SIGTERM: finish the batch, save, stop cleanly
-      cue::progbar_logger{}, early_stopping, best_checkpoint, reduce_lr, csv_log};
+      cue::progbar_logger{}, early_stopping, best_checkpoint, reduce_lr, csv_log, tensorboard,
+      cue::training_curves<"val_loss">({.path = (out / "curves.svg").string(), .title = "Fashion-MNIST"}),
+      cue::summary_report({.directory = out.string()})};
   // [callbacks]
   const auto start = std::chrono::steady_clock::now();
   std::fprintf(stderr, "fashion-mnist: training on %zu images\n", train.size());
@@ -77,6 +82,9 @@ int main(int argc, char** argv) try {
   std::printf("fashion-mnist: test_accuracy=%.4f epochs=%zu seconds_per_epoch=%.2f weights_digest=%s\n",
               cue::get<"accuracy">(test), epochs, seconds / static_cast<double>(epochs),
               model.weights_digest().c_str());
+  std::fprintf(stderr,
+               "fashion-mnist: curves in %s, summary in %s; TensorBoard: tensorboard --logdir %s\n",
+               (out / "curves.svg").c_str(), (out / "summary.md").c_str(), (out / "logs").c_str());
   return 0;
 } catch (const std::exception& e) {
   std::fprintf(stderr, "fashion-mnist: %s\n", e.what());

@@ -1,6 +1,8 @@
 #include <cue/config.hpp>
 
 #include <stdexcept>
+#include <string>
+#include <utility>
 
 #include <catch2/catch.hpp>
 
@@ -13,6 +15,8 @@
 #include <cue/callbacks/terminate_on_nan.hpp>
 #include <cue/callbacks/time_limit.hpp>
 #include <cue/callbacks/clip_grad_value.hpp>
+#include <cue/callbacks/tensorboard.hpp>
+#include <cue/callbacks/training_curves.hpp>
 #include <cue/fit.hpp>
 
 using nlohmann::json;
@@ -29,6 +33,27 @@ TEST_CASE("every callback's options, and fit's, can be read from configuration")
   STATIC_REQUIRE(cue::described_options<cue::clip_grad_norm_options>);
   STATIC_REQUIRE(cue::described_options<cue::clip_grad_value_options>);
   STATIC_REQUIRE(cue::described_options<cue::fit_options>);
+  STATIC_REQUIRE(cue::described_options<cue::tensorboard_options>);
+  STATIC_REQUIRE(cue::described_options<cue::training_curves_options>);
+}
+
+TEST_CASE("tensorboard's and training_curves' options, hyperparameters included") {
+  const auto tb = cue::options_from_json<cue::tensorboard_options>(json::parse(R"({
+    "log_dir": "runs/a", "histogram_freq": 2, "update_freq": 100,
+    "hparams": {"learning_rate": 0.001, "optimizer": "adam", "shuffle": true}})"));
+  CHECK(tb.log_dir == "runs/a");
+  CHECK(tb.histogram_freq == 2);
+  CHECK(tb.update_freq.batches == 100);
+  REQUIRE(tb.hparams.size() == 3);  // a JSON object's keys come sorted
+  CHECK(tb.hparams[0] == std::pair<std::string, cue::hparam_value>{"learning_rate", 0.001});
+  CHECK(tb.hparams[1] == std::pair<std::string, cue::hparam_value>{"optimizer", std::string("adam")});
+  CHECK(tb.hparams[2] == std::pair<std::string, cue::hparam_value>{"shuffle", true});
+  CHECK(cue::options_from_json<cue::tensorboard_options>(json::parse(R"({"update_freq": "epoch"})")).update_freq.per_epoch);
+  CHECK_THROWS_WITH(cue::options_from_json<cue::tensorboard_options>(json::parse(R"({"hparams": {"layers": [1, 2]}})")),
+                    Catch::Contains("option 'hparams.layers' of tensorboard_options must be a number, a string or a boolean"));
+  const auto tc = cue::options_from_json<cue::training_curves_options>(json::parse(R"({"path": "c.svg", "mode": "max"})"));
+  CHECK(tc.path == "c.svg");
+  CHECK(tc.mode == cue::mode::max);
 }
 
 TEST_CASE("given fields are read, the others keep their defaults") {

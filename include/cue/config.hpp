@@ -13,6 +13,7 @@
 #include <nlohmann/json.hpp>
 
 #include <cue/callbacks/model_checkpoint.hpp>
+#include <cue/io/tf_event.hpp>
 #include <cue/monitor.hpp>
 #include <cue/options.hpp>
 
@@ -57,6 +58,16 @@ void read_value(T& out, const nlohmann::json& v, std::string_view options, std::
     if (v.is_string() && v.get<std::string>() == "epoch") out = every_epoch;
     else if (v.is_number_integer()) out = v.get<int>();
     else config_error(options, key, "\"epoch\" or a number of batches", v);
+  } else if constexpr (std::is_same_v<T, io::tf_event::hparams>) {
+    if (!v.is_object()) config_error(options, key, "an object of numbers, strings and booleans", v);
+    out.clear();
+    for (auto it = v.begin(); it != v.end(); ++it) {
+      const auto& x = it.value();
+      if (x.is_boolean()) out.emplace_back(it.key(), x.get<bool>());
+      else if (x.is_number()) out.emplace_back(it.key(), x.get<double>());
+      else if (x.is_string()) out.emplace_back(it.key(), x.get<std::string>());
+      else config_error(options, std::string(key) + "." + it.key(), "a number, a string or a boolean", x);
+    }
   } else if constexpr (std::is_same_v<T, std::chrono::duration<double>>) {
     if (!v.is_number()) config_error(options, key, "a number of seconds", v);
     out = std::chrono::duration<double>(v.get<double>());

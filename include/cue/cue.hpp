@@ -6,6 +6,7 @@
 #include <cue/callbacks/history.hpp>
 #include <cue/context.hpp>
 #include <cue/dynamic_callbacks.hpp>
+#include <cue/epoch_table.hpp>
 #include <cue/events.hpp>
 #include <cue/fit.hpp>
 #include <cue/fixed_string.hpp>
@@ -32,5 +33,7 @@
 #include <cue/callbacks/progbar_logger.hpp>
 #include <cue/callbacks/reduce_lr_on_plateau.hpp>
 #include <cue/callbacks/stop_on_signal.hpp>
+#include <cue/callbacks/tensorboard.hpp>
 #include <cue/callbacks/terminate_on_nan.hpp>
 #include <cue/callbacks/time_limit.hpp>
+#include <cue/callbacks/training_curves.hpp>

@@ -79,6 +79,13 @@ class classifier {
 
   std::vector<std::span<float>> gradients() { return model_.gradients(); }
 
+  /// The weights by Keras's paths (`sequential/dense/kernel`, ...), for TensorBoard's histograms.
+  auto named_weights()
+    requires requires(Model& m) { m.named_parameters(); }
+  {
+    return model_.named_parameters();
+  }
+
   snapshot state() {
     snapshot s;
     for (auto p : model_.parameters()) s.emplace_back(p.begin(), p.end());

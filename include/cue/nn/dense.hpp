@@ -2,9 +2,11 @@
 #pragma once
 
 #include <cmath>
+#include <array>
 #include <cstddef>
 #include <random>
 #include <span>
+#include <string_view>
 #include <string>
 #include <vector>
 
@@ -52,6 +54,9 @@ class dense {
     return dx_;
   }
 
+  /// Keras's names: the layer's kind (numbered dense, dense_1, ... in a model) and its weights'.
+  static constexpr std::string_view kind = "dense";
+  static constexpr std::array<std::string_view, 2> parameter_names{"kernel", "bias"};
   std::vector<std::span<float>> parameters() { return {std::span<float>(w_.data(), w_.size()), std::span<float>(b_.data(), b_.size())}; }
   std::vector<std::span<float>> gradients() { return {std::span<float>(dw_.data(), dw_.size()), std::span<float>(db_.data(), db_.size())}; }
   std::vector<std::vector<std::size_t>> shapes() const {

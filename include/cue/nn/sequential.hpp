@@ -2,7 +2,10 @@
 #pragma once
 
 #include <cstddef>
+#include <map>
 #include <span>
+#include <string>
+#include <string_view>
 #include <tuple>
 #include <utility>
 #include <vector>
@@ -26,6 +29,14 @@ class sequential {
 
   /// Every parameter buffer, in layer order (weights then biases).
   std::vector<std::span<float>> parameters() { return collect([](auto& l) { return l.parameters(); }); }
+  /// Every parameter buffer with its Keras weight path (`sequential/dense/kernel`,
+  /// `sequential/dense_1/bias`, ...: layers of a kind numbered in order), for TensorBoard.
+  std::vector<std::pair<std::string, std::span<const float>>> named_parameters() {
+    std::vector<std::pair<std::string, std::span<const float>>> out;
+    std::map<std::string_view, int> seen;
+    std::apply([&](auto&... l) { (name_parameters(l, seen, out), ...); }, layers_);
+    return out;
+  }
   /// The gradient buffers, aligned with parameters().
   std::vector<std::span<float>> gradients() { return collect([](auto& l) { return l.gradients(); }); }
   /// The shape of each parameter buffer.
@@ -36,6 +47,23 @@ class sequential {
   }
 
  private:
+  template <class Layer>
+  static void name_parameters(Layer& l, std::map<std::string_view, int>& seen,
+                              std::vector<std::pair<std::string, std::span<const float>>>& out) {
+    if constexpr (requires { Layer::kind; Layer::parameter_names; }) {
+      const int n = seen[Layer::kind]++;
+      std::string layer = "sequential/";
+      layer += Layer::kind;
+      if (n > 0) layer += "_" + std::to_string(n);
+      const auto params = l.parameters();
+      for (std::size_t i = 0; i < params.size(); ++i) {
+        std::string name = layer;
+        name += '/';
+        name += Layer::parameter_names[i];
+        out.emplace_back(std::move(name), params[i]);
+      }
+    }
+  }
   template <class V>
   static void append(V& out, V more) {
     for (auto& m : more) out.push_back(std::move(m));

@@ -1,0 +1,92 @@
+// cue::io::write_queue: file work done in order on one worker thread, so that writing logs does
+// not stall training; a failure is reported on the training thread at its next call.
+#pragma once
+
+#include <condition_variable>
+#include <cstddef>
+#include <deque>
+#include <exception>
+#include <functional>
+#include <mutex>
+#include <thread>
+#include <utility>
+
+namespace cue::io {
+
+class write_queue {
+ public:
+  /// At most `capacity` tasks wait; posting to a full queue waits (a disk slower than training
+  /// slows training rather than filling memory).
+  explicit write_queue(std::size_t capacity = 1024) : capacity_(capacity) {}
+  write_queue(const write_queue&) = delete;
+  write_queue& operator=(const write_queue&) = delete;
+  ~write_queue() { stop(); }
+
+  /// Queues `task`; rethrows the exception of an earlier task that failed (once).
+  void post(std::function<void()> task) {
+    start();
+    std::unique_lock lock(mutex_);
+    rethrow(lock);
+    changed_.wait(lock, [&] { return queue_.size() < capacity_; });
+    queue_.push_back(std::move(task));
+    changed_.notify_all();
+  }
+
+  /// Waits until every queued task has run; rethrows the first failure among them.
+  void wait() {
+    std::unique_lock lock(mutex_);
+    changed_.wait(lock, [&] { return queue_.empty() && !busy_; });
+    rethrow(lock);
+  }
+
+  /// Runs what is queued, then ends the worker (a later post starts another).
+  void stop() {
+    {
+      std::lock_guard lock(mutex_);
+      quit_ = true;
+    }
+    changed_.notify_all();
+    if (worker_.joinable()) worker_.join();
+    quit_ = false;
+  }
+
+ private:
+  void rethrow(std::unique_lock<std::mutex>&) {
+    if (error_) std::rethrow_exception(std::exchange(error_, nullptr));
+  }
+
+  void start() {
+    if (worker_.joinable()) return;
+    worker_ = std::thread([this] {
+      std::unique_lock lock(mutex_);
+      for (;;) {
+        changed_.wait(lock, [&] { return quit_ || !queue_.empty(); });
+        if (queue_.empty()) return;
+        auto task = std::move(queue_.front());
+        queue_.pop_front();
+        busy_ = true;
+        lock.unlock();
+        std::exception_ptr failure;
+        try {
+          task();
+        } catch (...) {
+          failure = std::current_exception();
+        }
+        lock.lock();
+        busy_ = false;
+        if (failure && !error_) error_ = failure;
+        changed_.notify_all();
+      }
+    });
+  }
+
+  std::size_t capacity_;
+  std::mutex mutex_;
+  std::condition_variable changed_;
+  std::deque<std::function<void()>> queue_;
+  std::exception_ptr error_;
+  bool busy_ = false, quit_ = false;
+  std::thread worker_;
+};
+
+}  // namespace cue::io
