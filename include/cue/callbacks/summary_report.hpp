@@ -49,8 +49,8 @@ constexpr auto fields_of(std::type_identity<summary_report_options>) {
 /// it was not 0, else null), `epochs_planned`, `duration_s`, `final` and `best` (per metric: value
 /// and 0-based epoch; `best` for names whose direction cue's mode rule knows), `checkpoints`
 /// (path, epoch, score, best of every `cue::checkpoint_saved` heard) and `error` (type and
-/// message, or null). The Markdown shows the same and the per-epoch table (epochs 1-based, as
-/// Keras prints them), and links the curves when that file exists.
+/// message, or null). The Markdown shows the same and the per-epoch table (epochs 1-based and
+/// numbers as Keras's progress bar prints them), and links the curves when that file exists.
 ///
 /// Hooks: on_train_begin, on_epoch_begin, on_epoch_end, on_train_end, on_exception; listens to
 /// cue::checkpoint_saved when a callback sends it.
@@ -155,9 +155,14 @@ class summary_report {
     return t.name();
   }
 
+  // A number as Keras's progress bar shows it: 4 decimals, or 4 significant digits below 1e-3.
+  static std::string number(double v) {
+    if (std::isnan(v)) return "";
+    return python_format_value(v, std::fabs(v) > 1e-3 ? ".4f" : ".4e");
+  }
   static std::string cell(const nlohmann::ordered_json& v) {
     if (v.is_null()) return "";
-    if (v.is_number()) return python_format_value(v.get<double>(), ".4f");
+    if (v.is_number()) return number(v.get<double>());
     return v.is_string() ? v.get<std::string>() : v.dump();
   }
 
@@ -193,7 +198,7 @@ class summary_report {
       md += "\n";
       for (const auto& r : table_.rows()) {
         put(md, "| ", to_string(r.epoch + 1), " |");
-        for (double v : r.values) put(md, " ", std::isnan(v) ? std::string() : python_format_value(v, ".4f"), " |");
+        for (double v : r.values) put(md, " ", number(v), " |");
         md += "\n";
       }
     }
