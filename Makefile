@@ -15,7 +15,8 @@ BENCH_PACKAGES := python3-matplotlib
 SANITIZE_DIR := build/sanitize-$(notdir $(CXX))
 
 TSAN_DIR := build/tsan-$(notdir $(CXX))
-TSAN_TESTS := test.adapters.in_background test.adapters.guarded test.callbacks.stop_on_signal test.fit test.typed_events
+TSAN_TESTS := test.adapters.in_background test.adapters.guarded test.callbacks.stop_on_signal test.fit test.typed_events \
+              test.callbacks.tensorboard
 empty :=
 space := $(empty) $(empty)
 

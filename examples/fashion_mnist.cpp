@@ -69,8 +69,8 @@ int main(int argc, char** argv) try {
     history = cue::fit(model, train_batches, validation_batches, {.epochs = args.epochs}, callbacks);
   } else {
     const cue::save_frequency every = args.backup_every > 0 ? cue::save_frequency(args.backup_every) : cue::every_epoch;
-    cue::backup_and_restore backup({.backup_dir = args.backup_dir, .save_freq = every},
-                                   early_stopping, best_checkpoint, reduce_lr, csv_log, train_batches);
+    // It saves every stateful callback of the fit and the data's shuffle without being told.
+    cue::backup_and_restore backup({.backup_dir = args.backup_dir, .save_freq = every});
     history = cue::fit(model, train_batches, validation_batches, {.epochs = args.epochs}, callbacks, backup);
     if (const auto& at = backup.resumed_from())
       std::fprintf(stderr, "fashion-mnist: resumed at epoch %d after %zu of its batches\n", at->epoch + 1, at->batch);

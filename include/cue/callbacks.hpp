@@ -224,6 +224,12 @@ class callbacks : public detail::forward_events<callbacks<Cs...>> {
   template <class Event, class Ctx>
   static constexpr bool takes = (takes_event<Event, Cs, Ctx> || ...);
 
+  /// Calls `f` on each callback, in order.
+  template <class F>
+  constexpr void for_each(F&& f) {
+    boost::hana::for_each(slots_, [&](auto& s) { f(s.get()); });
+  }
+
   /// The I-th callback.
   template <std::size_t I>
   [[nodiscard]] constexpr auto& get() noexcept {
@@ -254,5 +260,31 @@ class callbacks : public detail::forward_events<callbacks<Cs...>> {
 
 template <class... Cs>
 callbacks(Cs&&...) -> callbacks<Cs...>;
+
+namespace detail {
+// An adapter whose callback runs on another thread (in_background): not visited by for_each_part.
+template <class C>
+struct runs_elsewhere : std::false_type {};
+struct ignore_part {
+  template <class C>
+  constexpr void operator()(C&) const noexcept {}
+};
+}  // namespace detail
+
+/// Calls `f` on `c` and on every callback inside it: a group's members and an adapter's callback,
+/// recursively, in the order they hear events (not inside in_background, whose callback runs on
+/// its worker).
+template <class C, class F>
+constexpr void for_each_part(C& c, F&& f) {
+  f(c);
+  using T = std::remove_cvref_t<C>;
+  if constexpr (detail::runs_elsewhere<T>::value) {
+    return;
+  } else if constexpr (requires { c.for_each(detail::ignore_part{}); }) {
+    c.for_each([&](auto& member) { for_each_part(member, f); });
+  } else if constexpr (requires { c.inner(); }) {
+    for_each_part(c.inner(), f);
+  }
+}
 
 }  // namespace cue

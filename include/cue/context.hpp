@@ -40,6 +40,17 @@ struct resume_point {
   [[nodiscard]] explicit operator bool() const noexcept { return requested; }
 };
 
+/// The training data of a fit when it keeps a state (a shuffling dataset: state_dict(),
+/// load_state_dict(d), state_key()), so that backup_and_restore saves it without being told.
+/// Type-erased: the dictionaries are `cue::state_dict`s (<cue/state.hpp>), which the loop does not
+/// need to know.
+struct stateful_data {
+  void* object = nullptr;  ///< null when the data keeps no state
+  std::string (*key)(const void* object) = nullptr;
+  void (*save)(const void* object, void* state_dict) = nullptr;
+  void (*load)(void* object, const void* state_dict) = nullptr;
+};
+
 /// The mutable state of one run of a loop. A user's own loop creates one and updates it as it goes.
 struct run_state {
   loop_params params{};
@@ -61,10 +72,10 @@ struct run_state {
   /// saves it). Set by fit only for a callback that declares `using reads_running_sums = void;`;
   /// empty elsewhere.
   std::span<const double> running{};
-  /// Set when the stop came from outside the run (a signal): backups are then kept.
-  bool interrupted = false;
   /// The hook runs on in_background's worker, on copies: a change to the learner would be lost.
   bool background = false;
+  /// The fit's training data, when it keeps a state (set by fit).
+  stateful_data training_data{};
 
   /// Asks the loop to stop; the first request of a run gives the reason and the message.
   void request_stop(cue::stop_reason reason, std::string message) {

@@ -390,6 +390,20 @@ template <class Cbs, class Learner, class Data>
   return train_batches<true>(cbs, state, learner, data);
 }
 
+// Data that keeps a state (cue::data::batches: its shuffle), which backup_and_restore saves.
+template <class Data>
+concept keeps_state = requires(Data& d, const Data& c) {
+  d.load_state_dict(c.state_dict());
+  { c.state_key() } -> std::convertible_to<std::string>;
+};
+template <class Data>
+stateful_data erase_state(Data& data) {
+  using dict = std::remove_cvref_t<decltype(data.state_dict())>;
+  return {&data, [](const void* d) { return std::string(static_cast<const Data*>(d)->state_key()); },
+          [](const void* d, void* out) { *static_cast<dict*>(out) = static_cast<const Data*>(d)->state_dict(); },
+          [](void* d, const void* in) { static_cast<Data*>(d)->load_state_dict(*static_cast<const dict*>(in)); }};
+}
+
 template <class ValData, class Cbs, class Learner, class Data>
 history fit_loop(Cbs& cbs, Learner& learner, Data& data, ValData* val, const fit_options& opts) {
   using Batch = batch_of<Data>;
@@ -400,6 +414,7 @@ history fit_loop(Cbs& cbs, Learner& learner, Data& data, ValData* val, const fit
   run_state state;
   state.params = {opts.epochs, 0, opts.initial_epoch, opts.validation_freq, EL::names, TL::names};
   if constexpr (std::ranges::sized_range<Data>) state.params.steps = std::ranges::size(data);
+  if constexpr (keeps_state<Data>) state.training_data = erase_state(data);
 
   history record;  // like Keras's History, it hears on_epoch_end after every user callback
   callbacks<Cbs&, history&> all(cbs, record);

@@ -1,5 +1,6 @@
 // The typed events cue's callbacks send (see <cue/typed_events.hpp>): what a checkpoint or backup
-// callback wrote or removed, and a changed learning rate. Listeners: summaries, registries, mirrors.
+// callback wrote or removed, a changed learning rate, a stop asked by a signal. Listeners:
+// summaries, registries, mirrors, backups.
 #pragma once
 
 #include <cstddef>
@@ -35,6 +36,12 @@ struct backup_saved {
 struct learning_rate_changed {
   double old_rate = 0;
   double new_rate = 0;
+};
+
+/// stop_on_signal received a signal (SIGINT, SIGTERM) and asked the fit to stop after this batch:
+/// the run was interrupted from outside, so backup_and_restore keeps its backups.
+struct signal_received {
+  int signal = 0;
 };
 
 }  // namespace cue

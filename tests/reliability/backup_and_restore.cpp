@@ -66,6 +66,8 @@ struct run {
   std::vector<double> loss;  // the epochs this fit ran
 };
 
+// How the run tells backup_and_restore what to save: nothing (it finds the fit's stateful callbacks
+// and data), in a fit with fewer callbacks, or listed in another order.
 enum class tracking { all, fewer, reordered };
 
 // One run of the same training (400 examples, 25 batches an epoch); `crash` is a callback listed
@@ -88,13 +90,12 @@ run train(const fs::path& backup_dir, Crash crash = {-1}, cue::save_frequency fr
   cue::history h;
   if (backup_dir.empty()) {
     h = cue::fit(model, train_batches, opts, es, rl);
-  } else if (tracked == tracking::all) {
-    h = cue::fit(model, train_batches, opts, es, rl, signal, cue::stop_on_signal{},
-                 cue::backup_and_restore(o, es, rl, train_batches), crash);
-  } else if (tracked == tracking::fewer) {
-    h = cue::fit(model, train_batches, opts, es, rl, signal, cue::stop_on_signal{},
-                 cue::backup_and_restore(o, es, train_batches), crash);
-  } else {
+  } else if (tracked == tracking::all) {  // nothing listed: it finds es, rl and the data itself
+    h = cue::fit(model, train_batches, opts, es, rl, signal, cue::stop_on_signal{}, cue::backup_and_restore(o),
+                 crash);
+  } else if (tracked == tracking::fewer) {  // a fit without rl
+    h = cue::fit(model, train_batches, opts, es, signal, cue::stop_on_signal{}, cue::backup_and_restore(o), crash);
+  } else {  // listed, in another order: the same objects, each once
     h = cue::fit(model, train_batches, opts, es, rl, signal, cue::stop_on_signal{},
                  cue::backup_and_restore(o, rl, es, train_batches), crash);
   }

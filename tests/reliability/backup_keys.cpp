@@ -14,6 +14,9 @@
 
 #include <cue/run_events.hpp>
 
+#include <cue/adapters/every_n_epochs.hpp>
+#include <cue/adapters/guarded.hpp>
+#include <cue/adapters/in_background.hpp>
 #include <cue/callbacks/early_stopping.hpp>
 #include <cue/callbacks/reduce_lr_on_plateau.hpp>
 #include <cue/fit.hpp>
@@ -142,6 +145,31 @@ TEST_CASE("each backup is announced once durable, with where a resume would star
   CHECK((saved[0].epoch == 0 && saved[0].batch == 2));
   CHECK((saved[1].epoch == 1 && saved[1].batch == 1));
   CHECK((saved[2].epoch == 1 && saved[2].batch == 3));
+  fs::remove_all(dir);
+}
+
+TEST_CASE("it finds the fit's stateful callbacks by itself, inside groups and adapters, each once") {
+  const auto dir = fresh("cue-backup-found");
+  counting_learner learner{losses};
+  cue::early_stopping<"loss"> a({.patience = 10}), b({.patience = 10});
+  user_counter counter, outside;
+  cue::fit(learner, one_batch, {.epochs = 2}, cue::callbacks{a, cue::every_n_epochs<2>(b)}, cue::guarded(counter),
+           cue::backup_and_restore({.backup_dir = dir.string(), .delete_checkpoint = false}, a, outside));
+  const auto d = cue::io::load_archive(dir / "current" / "state.npz", "backup").values;
+  // `a`, listed and found, is saved once; `outside`, not in the fit, because it is listed.
+  CHECK(d.at("tracked") == "early_stopping[loss] early_stopping[loss]#2 user_counter user_counter#2");
+  CHECK(d.at("user_counter.count") == "2");
+  CHECK(d.at("user_counter#2.count") == "0");
+  fs::remove_all(dir);
+}
+
+TEST_CASE("a callback in in_background is not saved: it runs on the worker") {
+  const auto dir = fresh("cue-backup-background");
+  counting_learner learner{losses};
+  user_counter counter;
+  cue::fit(learner, one_batch, {.epochs = 1}, cue::in_background(counter),
+           cue::backup_and_restore({.backup_dir = dir.string(), .delete_checkpoint = false}));
+  CHECK(cue::io::load_archive(dir / "current" / "state.npz", "backup").values.at("tracked").empty());
   fs::remove_all(dir);
 }
 

@@ -37,7 +37,8 @@ int main(int argc, char** argv) {
   if (backup_dir.empty()) {
     cue::fit(model, train_batches, val_batches, opts, early_stop, reduce_lr);
   } else {
-    cue::backup_and_restore backup({.backup_dir = backup_dir, .save_freq = freq}, early_stop, reduce_lr, train_batches);
+    // Nothing listed: it finds early_stop, reduce_lr and the data's shuffle in the fit.
+    cue::backup_and_restore backup({.backup_dir = backup_dir, .save_freq = freq});
     cue::fit(model, train_batches, val_batches, opts, early_stop, reduce_lr, backup);
     if (const auto& at = backup.resumed_from()) std::fprintf(stderr, "resumed=%d:%zu\n", at->epoch, at->batch);
   }

@@ -161,7 +161,6 @@ class in_background : public detail::forward_events<in_background<C>> {
     copy.step = s.step;
     copy.validated = s.validated;
     copy.error = s.error;
-    copy.interrupted = s.interrupted;
     copy.background = true;
     return copy;
   }
@@ -255,6 +254,8 @@ in_background(A&&, in_background_options = {}) -> in_background<A>;
 namespace detail {
 template <class C>
 struct is_group<in_background<C>> : std::true_type {};
+template <class C>
+struct runs_elsewhere<in_background<C>> : std::true_type {};
 }  // namespace detail
 
 }  // namespace cue

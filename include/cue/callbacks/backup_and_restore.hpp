@@ -9,6 +9,7 @@
 #include <cerrno>
 #include <cstddef>
 #include <filesystem>
+#include <functional>
 #include <optional>
 #include <stdexcept>
 #include <string>
@@ -18,6 +19,7 @@
 #include <utility>
 #include <vector>
 
+#include <cue/callbacks.hpp>
 #include <cue/context.hpp>
 #include <cue/io/archive.hpp>
 #include <cue/io/atomic_file.hpp>
@@ -68,14 +70,18 @@ consteval bool check_trackable() {
 
 /// Backs up, at every epoch end or every N batches, the learner (`save`: weights and optimizer
 /// state), the learning rate, the position (epoch, batch, step, the epoch's training sums so far)
-/// and the state of every object it tracks (stateful callbacks such as early_stopping and
-/// reduce_lr_on_plateau, and the training data's shuffle); at train begin, resumes from the newest
-/// complete backup. A run killed at any moment and started again with the same command ends with
-/// the weights of a run never interrupted, bit for bit, even from the middle of an epoch: fit
-/// skips the batches the backup already holds.
+/// and the state of everything it tracks; at train begin, resumes from the newest complete
+/// backup. A run killed at any moment and started again with the same command ends with the
+/// weights of a run never interrupted, bit for bit, even from the middle of an epoch: fit skips
+/// the batches the backup already holds.
 ///
-///     cue::backup_and_restore backup({.backup_dir = "run/backup"}, early_stop, reduce_lr, train_batches);
-///     cue::fit(model, train_batches, val_batches, {.epochs = 50}, early_stop, reduce_lr, backup);
+///     cue::fit(model, train_batches, val_batches, {.epochs = 50}, early_stop, reduce_lr,
+///              cue::backup_and_restore({.backup_dir = "run/backup"}));
+///
+/// It tracks, found at train begin: every stateful callback of the fit (state_dict,
+/// load_state_dict, state_key; inside groups and adapters, not inside in_background), the fit's
+/// training data when it keeps a state (its shuffle), and the objects given to it (objects outside
+/// the fit), each once.
 ///
 /// List it after the callbacks it tracks: its backup then holds their state after the event; and
 /// after stop_on_signal, so that a stop by SIGINT or SIGTERM is backed up at the batch it cut.
@@ -100,11 +106,13 @@ class backup_and_restore {
  public:
   using needs = cue::needs<capability::save>;
   using emits = cue::emits<backup_saved>;
+  using listens = cue::listens<cue::optional<signal_received>>;  // from stop_on_signal
   using reads_running_sums = void;  // its mid-epoch backups save them
   using options = backup_and_restore_options;
 
   explicit backup_and_restore(options opts, Tracked&... tracked)
-      : opts_(std::move(opts)), tracked_(&tracked...), keys_(keys_of(tracked...)) {
+      : opts_(std::move(opts)), tracked_(&tracked...) {
+    (void)keys_of(tracked...);  // a bad key fails here, before any fit
     if (opts_.backup_dir.empty()) throw std::invalid_argument("cue: backup_and_restore: backup_dir is empty");
     if (!opts_.save_freq.per_epoch && opts_.save_freq.batches < 1)
       throw std::invalid_argument("cue: backup_and_restore: save_freq must be cue::every_epoch or a "
@@ -112,6 +120,8 @@ class backup_and_restore {
   }
 
   void on_train_begin(auto& ctx) {
+    collect(ctx);
+    interrupted_ = false;
     restored_.reset();
     pending_.reset();
     cut_short_ = false;
@@ -139,21 +149,19 @@ class backup_and_restore {
 
   void on_epoch_begin(auto&) {
     if (!pending_) return;
-    std::size_t i = 0;
-    std::apply([&](auto*... t) { (t->load_state_dict(state::slice(*pending_, keys_[i++] + '.')), ...); },
-               tracked_);
+    for (std::size_t i = 0; i < parts_.size(); ++i) parts_[i].load(state::slice(*pending_, keys_[i] + '.'));
     pending_.reset();
   }
 
   void on_train_batch_end(auto& ctx) {
     // A signal's stop (stop_on_signal, listed before) cuts the epoch short: back up here, where
     // the run can continue exactly, and not at its end, after a partial epoch's validation.
-    cut_short_ = ctx.state().interrupted;
+    cut_short_ = interrupted_;
     const bool due = !opts_.save_freq.per_epoch && counter_.due(ctx.batch(), opts_.save_freq.batches);
     if (!due && !cut_short_) return;
     state_dict d = position(ctx, ctx.epoch(), ctx.batch() + 1, ctx.step() + 1);
     d["running"] = state::numbers(ctx.state().running);
-    d["stop"] = std::to_string(ctx.stop_requested() && !ctx.state().interrupted ? 1 : 0);
+    d["stop"] = std::to_string(ctx.stop_requested() && !interrupted_ ? 1 : 0);
     write(ctx, std::move(d), ctx.epoch(), ctx.batch() + 1);
   }
 
@@ -161,14 +169,18 @@ class backup_and_restore {
     // An epoch a signal cut short is not one to resume after (its backup was made at the cut, or,
     // with stop_on_signal listed after this callback, the previous backup stays).
     const auto steps = ctx.params().steps;
-    const bool partial = cut_short_ || (ctx.state().interrupted && (steps == 0 || ctx.batch() < steps));
+    const bool partial = cut_short_ || (interrupted_ && (steps == 0 || ctx.batch() < steps));
     cut_short_ = false;
     if (opts_.save_freq.per_epoch && !partial)
       write(ctx, position(ctx, ctx.epoch() + 1, 0, ctx.step()), ctx.epoch() + 1, 0);
   }
 
-  void on_train_end(auto& ctx) {
-    if (opts_.delete_checkpoint && !ctx.state().interrupted) {
+  /// A signal stopped the run (stop_on_signal): its backups are kept, and an epoch it cut short is
+  /// not one to resume after.
+  void on(const signal_received&, auto&) { interrupted_ = true; }
+
+  void on_train_end(auto&) {
+    if (opts_.delete_checkpoint && !interrupted_) {
       std::error_code ignored;
       std::filesystem::remove_all(opts_.backup_dir, ignored);
     }
@@ -180,11 +192,53 @@ class backup_and_restore {
   [[nodiscard]] const std::string& last_error() const noexcept { return last_error_; }
 
  private:
+  // A tracked object, whatever its type.
+  struct part {
+    const void* address;
+    std::string key;
+    std::function<state_dict()> save;
+    std::function<void(const state_dict&)> load;
+  };
+
+  // What it tracks: every stateful callback of the fit (in the order they hear events; not inside
+  // in_background, whose callback runs on its worker), the fit's training data when it keeps a
+  // state, and the objects it was given; each once, keyed by state_key() (#2 for a second of one).
+  void collect(auto& ctx) {
+    parts_.clear();
+    auto add_part = [&](const void* address, std::string key, std::function<state_dict()> save,
+                        std::function<void(const state_dict&)> load) {
+      for (const auto& p : parts_)
+        if (p.address == address) return;
+      parts_.push_back({address, std::move(key), std::move(save), std::move(load)});
+    };
+    auto add_object = [&](auto& object) {
+      using T = std::remove_cvref_t<decltype(object)>;
+      if constexpr (stateful<T> && has_state_key<T>)
+        add_part(&object, std::string(object.state_key()), [&object] { return object.state_dict(); },
+                 [&object](const state_dict& d) { object.load_state_dict(d); });
+    };
+    if constexpr (requires { ctx.root(); })
+      for_each_part(ctx.root(), [&](auto& c) {
+        if (static_cast<const void*>(&c) != this) add_object(c);
+      });
+    if (const stateful_data data = ctx.state().training_data; data.object)
+      add_part(data.object, data.key(data.object),
+               [data] {
+                 state_dict d;
+                 data.save(data.object, &d);
+                 return d;
+               },
+               [data](const state_dict& d) { data.load(data.object, &d); });
+    std::apply([&](auto*... t) { (add_object(*t), ...); }, tracked_);
+    std::vector<std::string> keys;
+    for (const auto& p : parts_) keys.push_back(p.key);
+    keys_ = numbered(std::move(keys));
+  }
+
   // Each tracked object's state, under `<its key>.`; the keys under `tracked`.
   [[nodiscard]] state_dict tracked_states() const {
     state_dict d;
-    std::size_t i = 0;
-    std::apply([&](auto*... t) { (add(d, keys_[i++] + '.', t->state_dict()), ...); }, tracked_);
+    for (std::size_t i = 0; i < parts_.size(); ++i) add(d, keys_[i] + '.', parts_[i].save());
     d["tracked"] = joined(keys_);
     d["layout"] = std::to_string(layout);
     return d;
@@ -203,8 +257,12 @@ class backup_and_restore {
       return {};  // check_trackable has reported it: one error, not two
   }
   static std::vector<std::string> keys_of(Tracked&... tracked) {
+    return numbered({key_of(tracked)...});
+  }
+  // The keys checked, a second of one key told apart as `key#2`, a third `key#3`.
+  static std::vector<std::string> numbered(std::vector<std::string> raw) {
     std::vector<std::string> keys;
-    [[maybe_unused]] auto add_key = [&](std::string key) {  // unused when nothing is tracked
+    for (auto& key : raw) {
       if (key.empty() || key.find_first_of(". \t\n") != std::string::npos)
         throw std::invalid_argument("cue: backup_and_restore: the state key '" + key +
                                     "' is empty or has a '.' or whitespace; return a plain name from state_key()");
@@ -213,8 +271,7 @@ class backup_and_restore {
       });
       if (same > 0) key += '#' + std::to_string(same + 1);
       keys.push_back(std::move(key));
-    };
-    (add_key(key_of(tracked)), ...);
+    }
     return keys;
   }
   static std::vector<std::string> sorted_words(const std::string& text) {
@@ -321,9 +378,11 @@ class backup_and_restore {
 
   options opts_;
   std::tuple<Tracked*...> tracked_;
+  std::vector<part> parts_;  // what it tracks in this fit, found at train begin
   std::vector<std::string> keys_;
   batch_counter counter_;
   bool cut_short_ = false;  // a signal stopped this epoch's batches
+  bool interrupted_ = false;  // stop_on_signal said a signal asked to stop
   std::optional<state_dict> pending_;  // the tracked states, applied at the resumed epoch's begin
   std::optional<resume_point> restored_;
   std::string last_error_;

@@ -15,6 +15,7 @@
 #include <vector>
 
 #include <cue/context.hpp>
+#include <cue/run_events.hpp>
 
 namespace cue {
 
@@ -90,6 +91,7 @@ struct stop_on_signal_options {
 class stop_on_signal {
  public:
   using options = stop_on_signal_options;
+  using emits = cue::emits<signal_received>;  // backup_and_restore then keeps its backups
 
   stop_on_signal() : stop_on_signal(options{}) {}
   explicit stop_on_signal(options opts) : opts_(std::move(opts)) {
@@ -126,7 +128,7 @@ class stop_on_signal {
       if (detail::stop_signals_seen[static_cast<std::size_t>(s)].load() == seen_[static_cast<std::size_t>(s)]) continue;
       received_ = s;
       detail::stop_signal_registry::give_back_all();  // a second signal acts as without cue
-      ctx.state().interrupted = true;
+      emit_if_heard<signal_received>(ctx, [s] { return signal_received{s}; });
       ctx.request_stop(stop_reason::signal, "Received " + signal_name(s) + ": stopping after this batch, as asked");
       return;
     }
