@@ -6,12 +6,15 @@
 #include <cstddef>
 #include <limits>
 #include <optional>
+#include <sstream>
+#include <stdexcept>
 #include <string>
 #include <string_view>
 #include <vector>
 
 #include <cue/context.hpp>
 #include <cue/monitor.hpp>
+#include <cue/state.hpp>
 
 namespace cue {
 
@@ -74,6 +77,33 @@ class epoch_table {
       if (!out || (*dir == mode::min ? v < out->value : v > out->value)) out = point{v, r.epoch};
     }
     return out;
+  }
+
+  /// The table as a state (so a resumed run's curves and summary keep the epochs before it).
+  [[nodiscard]] state_dict save(const std::string& prefix = {}) const {
+    std::string names;
+    for (const auto& n : names_) (names += names.empty() ? "" : " ") += n;
+    state_dict d{{prefix + "names", names}, {prefix + "rows", std::to_string(rows_.size())}};
+    for (std::size_t i = 0; i < rows_.size(); ++i) {
+      d[prefix + "rows." + std::to_string(i) + ".epoch"] = std::to_string(rows_[i].epoch);
+      d[prefix + "rows." + std::to_string(i) + ".values"] = state::numbers(rows_[i].values);
+    }
+    return d;
+  }
+  void load(const state_dict& d, const std::string& owner, const std::string& prefix = {}) {
+    names_.clear();
+    rows_.clear();
+    std::istringstream names(state::at(d, prefix + "names", owner));
+    for (std::string n; names >> n;) names_.push_back(n);
+    for (std::size_t i = 0, n = state::to_count(state::at(d, prefix + "rows", owner)); i < n; ++i) {
+      const std::string row = prefix + "rows." + std::to_string(i);
+      rows_.push_back({state::to_integer<int>(state::at(d, row + ".epoch", owner)),
+                       state::to_numbers<double>(state::at(d, row + ".values", owner))});
+      if (rows_.back().values.size() != names_.size())
+        throw std::runtime_error("cue: the saved state of " + owner + " has " +
+                                 std::to_string(rows_.back().values.size()) + " values in " + row + " for " +
+                                 std::to_string(names_.size()) + " names");
+    }
   }
 
  private:

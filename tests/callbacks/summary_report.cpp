@@ -9,6 +9,7 @@
 #include <catch2/catch.hpp>
 #include <nlohmann/json.hpp>
 
+#include <cue/callbacks/backup_and_restore.hpp>
 #include <cue/callbacks/early_stopping.hpp>
 #include <cue/callbacks/model_checkpoint.hpp>
 #include <cue/config.hpp>
@@ -123,6 +124,35 @@ TEST_CASE("a resumed run counts the epochs before it, and says where it resumed"
   CHECK(j["resumed_from"] == 3);
   CHECK(j["final"]["val_loss"]["epoch"] == 4);
   CHECK_THAT(read(dir / "summary.md"), Catch::Contains("| epochs | 5 of 5 (resumed at epoch 4) |"));
+  fs::remove_all(dir);
+}
+
+TEST_CASE("a run resumed by backup_and_restore gets a summary of the whole run") {
+  const auto dir = fresh_dir("backed-up");
+  const auto backup = (dir / "backup").string();
+  {
+    scripted_learner learner{.val_loss = {0.9, 0.5, 0.7, 0.6}};
+    cue::model_checkpoint<"val_loss"> mc({.filepath = (dir / "m-{epoch}.bin").string(), .save_best_only = true});
+    CHECK_THROWS(cue::fit(learner, one_batch, one_batch, {.epochs = 4, .verbose = 0}, mc,
+                          cue::summary_report({.directory = dir.string()}), cue::backup_and_restore({.backup_dir = backup}),
+                          fail_at{2}));
+  }
+  CHECK(read_json(dir / "summary.json")["status"] == "failed");
+  scripted_learner learner{.val_loss = {0.4, 0.8}};  // epochs 2 and 3 of the run
+  cue::model_checkpoint<"val_loss"> mc({.filepath = (dir / "m-{epoch}.bin").string(), .save_best_only = true});
+  cue::fit(learner, one_batch, one_batch, {.epochs = 4, .verbose = 0}, mc, cue::summary_report({.directory = dir.string()}),
+           cue::backup_and_restore({.backup_dir = backup}));
+  const auto j = read_json(dir / "summary.json");
+  CHECK(j["status"] == "success");
+  CHECK(j["epochs_run"] == 4);
+  CHECK(j["resumed_from"] == 2);
+  CHECK(j["best"]["val_loss"]["value"] == 0.4);
+  CHECK(j["best"]["val_loss"]["epoch"] == 2);
+  REQUIRE(j["checkpoints"].size() == 3);  // epochs 0 and 1 before the crash, 2 after
+  CHECK(j["checkpoints"][0]["epoch"] == 0);
+  CHECK(j["checkpoints"][2]["epoch"] == 2);
+  const auto md = read(dir / "summary.md");
+  CHECK_THAT(md, Catch::Contains("| 1 | 1.0000 | 0.9000 |"));  // the first epoch, from before the resume
   fs::remove_all(dir);
 }
 

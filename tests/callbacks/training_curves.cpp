@@ -3,11 +3,13 @@
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
+#include <stdexcept>
 #include <string>
 #include <vector>
 
 #include <catch2/catch.hpp>
 
+#include <cue/callbacks/backup_and_restore.hpp>
 #include <cue/callbacks/reduce_lr_on_plateau.hpp>
 #include <cue/fit.hpp>
 #include <cue/requirements.hpp>
@@ -38,6 +40,11 @@ struct look {
     const auto at = svg.find("class=\"train\" points=\"");
     const auto end = svg.find('"', at + 22);
     points.push_back(count(svg.substr(at, end - at), ","));
+  }
+};
+struct fail_at_2 {
+  void on_epoch_begin(auto& ctx) {
+    if (ctx.epoch() == 2) throw std::runtime_error("power cut");
   }
 };
 }  // namespace
@@ -72,6 +79,26 @@ TEST_CASE("the file is rewritten at every epoch end") {
   cue::fit(learner, one_batch, one_batch, {.epochs = 3, .verbose = 0}, cue::training_curves({.path = path.string()}), looker);
   CHECK(looker.points == std::vector<std::size_t>{1, 2, 3});
   fs::remove_all(path.parent_path());
+}
+
+TEST_CASE("a run resumed by backup_and_restore draws the epochs before the resume too") {
+  const auto dir = fs::temp_directory_path() / "cue-curves-resumed";
+  fs::remove_all(dir);
+  const auto backup = (dir / "backup").string();
+  {
+    scripted_learner learner{.val_loss = {0.9, 0.5}};
+    CHECK_THROWS(cue::fit(learner, one_batch, one_batch, {.epochs = 4, .verbose = 0},
+                          cue::training_curves({.path = (dir / "curves.svg").string()}),
+                          cue::backup_and_restore({.backup_dir = backup}), fail_at_2{}));
+  }
+  scripted_learner learner{.val_loss = {0.4, 0.3}};
+  cue::training_curves curves({.path = (dir / "curves.svg").string()});
+  cue::fit(learner, one_batch, one_batch, {.epochs = 4, .verbose = 0}, curves, cue::backup_and_restore({.backup_dir = backup}));
+  std::vector<int> epochs;
+  for (const auto& r : curves.table().rows()) epochs.push_back(r.epoch);
+  CHECK(epochs == std::vector<int>{0, 1, 2, 3});
+  CHECK(curves.table().rows()[1].values[*curves.table().column("val_loss")] == 0.5);  // from before the resume
+  fs::remove_all(dir);
 }
 
 TEST_CASE("training_curves monitors only the metric it marks, and checks its options") {

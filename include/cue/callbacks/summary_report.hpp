@@ -26,6 +26,7 @@
 #include <cue/options.hpp>
 #include <cue/python_format.hpp>
 #include <cue/run_events.hpp>
+#include <cue/state.hpp>
 #include <cue/stop_reason.hpp>
 
 namespace cue {
@@ -51,6 +52,9 @@ constexpr auto fields_of(std::type_identity<summary_report_options>) {
 /// (path, epoch, score, best of every `cue::checkpoint_saved` heard) and `error` (type and
 /// message, or null). The Markdown shows the same and the per-epoch table (epochs 1-based and
 /// numbers as Keras's progress bar prints them), and links the curves when that file exists.
+///
+/// Kept by backup_and_restore, a resumed run's summary covers the epochs and checkpoints before
+/// the resume too (`duration_s` is the last fit's).
 ///
 /// Hooks: on_train_begin, on_epoch_begin, on_epoch_end, on_train_end, on_exception; listens to
 /// cue::checkpoint_saved when a callback sends it.
@@ -83,6 +87,43 @@ class summary_report {
     write(s.stop_reason != stop_reason::not_stopped || s.stop ? "stopped" : "success", s, nullptr);
   }
   void on_exception(auto& ctx) { write("failed", ctx.state(), ctx.exception()); }
+
+  /// Its state for backup_and_restore (which finds it in the fit): the epochs and checkpoints of
+  /// the run so far, so that a resumed run's summary covers the whole run.
+  [[nodiscard]] static std::string state_key() { return "summary_report"; }
+  [[nodiscard]] cue::state_dict state_dict() const {
+    auto d = table_.save("epochs.");
+    d["checkpoints"] = std::to_string(checkpoints_.size());
+    for (std::size_t i = 0; i < checkpoints_.size(); ++i) {
+      const auto& c = checkpoints_[i];
+      const std::string k = checkpoint_key(i);
+      d[k + "path"] = c.path;
+      d[k + "epoch"] = std::to_string(c.epoch);
+      d[k + "step"] = std::to_string(c.step);
+      d[k + "monitor"] = c.monitor;
+      d[k + "score"] = state::number(c.score);
+      d[k + "best"] = std::to_string(c.best ? 1 : 0);
+    }
+    return d;
+  }
+  void load_state_dict(const cue::state_dict& d) {
+    const std::string owner = "summary_report";
+    table_.load(d, owner, "epochs.");
+    checkpoints_.clear();
+    for (std::size_t i = 0, n = state::to_count(state::at(d, "checkpoints", owner)); i < n; ++i) {
+      const std::string k = checkpoint_key(i);
+      checkpoints_.push_back({state::at(d, k + "path", owner), state::to_integer<int>(state::at(d, k + "epoch", owner)),
+                              state::to_count(state::at(d, k + "step", owner)), state::at(d, k + "monitor", owner),
+                              state::to_optional(state::at(d, k + "score", owner)), state::at(d, k + "best", owner) == "1"});
+    }
+  }
+
+  static std::string checkpoint_key(std::size_t i) {  // += : GCC 12 warns falsely on "literal" + string
+    std::string k = "checkpoints.";
+    k += std::to_string(i);
+    k += '.';
+    return k;
+  }
 
   /// The last summary written, as JSON.
   [[nodiscard]] const nlohmann::ordered_json& summary() const noexcept { return last_; }

@@ -74,6 +74,8 @@ inline std::string svg_escaped(std::string_view s) {
 /// `.mode`, automatic from the name). The file has no script and no external reference: it opens
 /// in any browser and on GitHub.
 ///
+/// Kept by backup_and_restore, a resumed run draws the epochs before the resume too.
+///
 /// Hooks: on_train_begin, on_epoch_end.
 template <fixed_string Monitor = "">
 class training_curves {
@@ -94,6 +96,12 @@ class training_curves {
     const std::string svg = draw();
     io::write_atomically(opts_.path, [&](const std::filesystem::path& tmp) { io::detail::write_file(tmp, svg); });
   }
+
+  /// Its state for backup_and_restore (which finds it in the fit): the epochs drawn, so that a
+  /// resumed run's curves start at the first epoch, not at the resume.
+  [[nodiscard]] static std::string state_key() { return "training_curves"; }
+  [[nodiscard]] cue::state_dict state_dict() const { return table_.save(); }
+  void load_state_dict(const cue::state_dict& d) { table_.load(d, "training_curves"); }
 
   /// The epochs drawn so far.
   [[nodiscard]] const epoch_table& table() const noexcept { return table_; }
