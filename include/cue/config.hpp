@@ -9,6 +9,8 @@
 #include <string_view>
 #include <tuple>
 #include <type_traits>
+#include <utility>
+#include <vector>
 
 #include <nlohmann/json.hpp>
 
@@ -67,6 +69,23 @@ void read_value(T& out, const nlohmann::json& v, std::string_view options, std::
       else if (x.is_number()) out.emplace_back(it.key(), x.get<double>());
       else if (x.is_string()) out.emplace_back(it.key(), x.get<std::string>());
       else config_error(options, std::string(key) + "." + it.key(), "a number, a string or a boolean", x);
+    }
+  } else if constexpr (std::is_same_v<T, std::vector<std::pair<std::string, std::string>>>) {
+    // HTTP headers: [["name", "value"], ...] keeps their order; an object gives them sorted.
+    out.clear();
+    if (v.is_object()) {
+      for (auto it = v.begin(); it != v.end(); ++it) {
+        if (!it.value().is_string()) config_error(options, std::string(key) + "." + it.key(), "a string", it.value());
+        out.emplace_back(it.key(), it.value().get<std::string>());
+      }
+    } else if (v.is_array()) {
+      for (const auto& pair : v) {
+        if (!pair.is_array() || pair.size() != 2 || !pair[0].is_string() || !pair[1].is_string())
+          config_error(options, key, "pairs of strings, [[\"name\", \"value\"], ...]", pair);
+        out.emplace_back(pair[0].get<std::string>(), pair[1].get<std::string>());
+      }
+    } else {
+      config_error(options, key, "an array of [name, value] pairs or an object", v);
     }
   } else if constexpr (std::is_same_v<T, std::chrono::duration<double>>) {
     if (!v.is_number()) config_error(options, key, "a number of seconds", v);

@@ -2,6 +2,7 @@
 // not stall training; a failure is reported on the training thread at its next call.
 #pragma once
 
+#include <chrono>
 #include <condition_variable>
 #include <cstddef>
 #include <deque>
@@ -37,6 +38,22 @@ class write_queue {
     std::unique_lock lock(mutex_);
     changed_.wait(lock, [&] { return queue_.empty() && !busy_; });
     rethrow(lock);
+  }
+
+  /// Waits at most `limit` for every queued task to run; false when some had not.
+  template <class Rep, class Period>
+  bool wait_for(std::chrono::duration<Rep, Period> limit) {
+    std::unique_lock lock(mutex_);
+    return changed_.wait_for(lock, limit, [&] { return queue_.empty() && !busy_; });
+  }
+
+  /// Drops the tasks not started yet; returns how many.
+  std::size_t discard() {
+    std::lock_guard lock(mutex_);
+    const std::size_t n = queue_.size();
+    queue_.clear();
+    changed_.notify_all();
+    return n;
   }
 
   /// Runs what is queued, then ends the worker (a later post starts another).

@@ -1,0 +1,57 @@
+// What the network callbacks need from an HTTP client: one POST, answered or failed. cue's is
+// libcurl's (<cue/http/curl_transport.hpp>); tests and users may bring their own.
+#pragma once
+
+#include <chrono>
+#include <concepts>
+#include <string>
+#include <utility>
+#include <vector>
+
+namespace cue::http {
+
+/// One POST: where, which headers in the order given, the body and its type, and how long to wait.
+struct request {
+  std::string url;
+  std::vector<std::pair<std::string, std::string>> headers{};
+  std::string content_type;
+  std::string body;
+  std::chrono::duration<double> timeout{10.0};  ///< 0: wait as long as the server takes
+};
+
+/// What came back: the HTTP status and body, or, when no answer came (refused, timed out), why.
+struct response {
+  long status = 0;
+  std::string body{};
+  std::string error{};  ///< empty when the server answered
+  [[nodiscard]] bool answered() const noexcept { return error.empty(); }
+  [[nodiscard]] bool ok() const noexcept { return answered() && status >= 200 && status < 300; }
+};
+
+/// A type that posts: `t.post(request) -> response`, never throwing for a network failure.
+template <class T>
+concept transport = requires(T& t, const request& r) {
+  { t.post(r) } -> std::same_as<response>;
+};
+
+/// `application/x-www-form-urlencoded` as Python's urlencode writes it (quote_plus: letters,
+/// digits and `_.-~` kept, space as `+`, every other byte as `%XX`).
+[[nodiscard]] inline std::string form_encoded(std::string_view s) {
+  static constexpr char hex[] = "0123456789ABCDEF";
+  std::string out;
+  for (unsigned char c : s) {
+    if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_' || c == '.' ||
+        c == '-' || c == '~') {
+      out += static_cast<char>(c);
+    } else if (c == ' ') {
+      out += '+';
+    } else {
+      out += '%';
+      out += hex[c >> 4];
+      out += hex[c & 15];
+    }
+  }
+  return out;
+}
+
+}  // namespace cue::http

@@ -1,0 +1,35 @@
+#!/usr/bin/env python3
+"""A real HTTP server on 127.0.0.1 for the tests of what posts: prints its port, then records every
+request (method, path, headers in order, body as bytes in hex) as one JSON line in RECORD, and
+answers as MODE says: ok (200), error (500), hang (never answers). Usage: server.py MODE RECORD"""
+import http.server
+import json
+import sys
+import time
+
+mode, record = sys.argv[1], sys.argv[2]
+
+
+class Handler(http.server.BaseHTTPRequestHandler):
+    protocol_version = "HTTP/1.1"
+
+    def do_POST(self):
+        body = self.rfile.read(int(self.headers.get("Content-Length", 0)))
+        with open(record, "a") as f:
+            f.write(json.dumps({"method": "POST", "path": self.path, "headers": list(self.headers.items()),
+                                "body": body.hex()}) + "\n")
+        if mode == "hang":
+            time.sleep(3600)
+        self.send_response(500 if mode == "error" else 200)
+        self.send_header("Content-Length", "2")
+        self.end_headers()
+        self.wfile.write(b"ok")
+
+    def log_message(self, *args):
+        pass
+
+
+server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+server.daemon_threads = True
+print(server.server_address[1], flush=True)
+server.serve_forever()
