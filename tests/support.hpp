@@ -3,6 +3,7 @@
 
 #include <cstddef>
 #include <filesystem>
+#include <functional>
 #include <fstream>
 #include <iterator>
 #include <span>
@@ -160,18 +161,22 @@ struct split_recorder : recorder {
   void on_after_backward(auto& ctx) { put_batch("after_backward", ctx); }
 };
 
-/// Listens to typed events `Es...` and keeps a copy of each, in order; `check` runs on each as it
-/// arrives (to look at the world at that moment).
+/// Listens to typed events `Es...` and keeps a copy of each, in order; a check set with
+/// `when<E>(f)` runs on each E as it arrives (to look at the world at that moment).
 template <class... Es>
 struct event_log {
   using listens = cue::listens<Es...>;
   std::tuple<std::vector<Es>...> seen;
-  void (*check)(const void* event) = nullptr;
+  std::tuple<std::function<void(const Es&)>...> checks;
   template <class E>
     requires(std::is_same_v<E, Es> || ...)
   void on(const E& e, auto&) {
-    if (check) check(&e);
+    if (const auto& check = std::get<std::function<void(const E&)>>(checks)) check(e);
     std::get<std::vector<E>>(seen).push_back(e);
+  }
+  template <class E>
+  void when(std::function<void(const E&)> check) {
+    std::get<std::function<void(const E&)>>(checks) = std::move(check);
   }
   template <class E>
   [[nodiscard]] const std::vector<E>& of() const {

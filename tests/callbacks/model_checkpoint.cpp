@@ -149,11 +149,12 @@ TEST_CASE("every file written is announced once complete, and every file evicted
   scripted_learner learner{.val_loss = {0.9, 0.5, 0.7, 0.6, 0.8}};
   cue::model_checkpoint<"val_loss"> mc({.filepath = (dir / "m-{epoch}.bin").string(), .save_top_k = 2});
   cue_test::event_log<cue::checkpoint_saved, cue::checkpoint_removed> log;
-  log.check = [](const void* e) {  // a saved file is in place when announced, a removed one gone
-    if (const auto* saved = static_cast<const cue::checkpoint_saved*>(e); saved->path.ends_with(".bin") &&
-                                                                           saved->monitor == "val_loss")
-      CHECK(read(saved->path).starts_with("model "));
-  };
+  log.when<cue::checkpoint_saved>([](const cue::checkpoint_saved& saved) {  // in place when announced
+    CHECK(read(saved.path).starts_with("model "));
+  });
+  log.when<cue::checkpoint_removed>([](const cue::checkpoint_removed& removed) {  // gone when announced
+    CHECK_FALSE(fs::exists(removed.path));
+  });
   cue::fit(learner, one_batch, one_batch, {.epochs = 5}, mc, log);
   const auto& saved = log.of<cue::checkpoint_saved>();
   REQUIRE(saved.size() == 4);  // epoch 5 (0.8) does not earn a place

@@ -133,9 +133,7 @@ TEST_CASE("each backup is announced once durable, with where a resume would star
   const auto dir = fresh("cue-backup-events");
   counting_learner learner{losses};
   cue_test::event_log<cue::backup_saved> log;
-  log.check = [](const void* e) {
-    CHECK(fs::exists(fs::path(static_cast<const cue::backup_saved*>(e)->path) / "state.npz"));
-  };
+  log.when<cue::backup_saved>([](const cue::backup_saved& e) { CHECK(fs::exists(fs::path(e.path) / "state.npz")); });
   std::vector<cue_test::batch> three{{1}, {2}, {3}};
   cue::fit(learner, three, {.epochs = 2},
            cue::backup_and_restore({.backup_dir = dir.string(), .save_freq = 2, .delete_checkpoint = false}), log);
