@@ -134,8 +134,8 @@ TEST_CASE("a server that never answers does not hold training: posts queue, and 
     // Epoch 0's post is still waiting for the server; epochs 1 and 2 never left the queue. Posted
     // on the training thread, each would have timed out before the next epoch: 3 failures.
     CHECK(monitor.failed() == 2);
-    CHECK_THAT(log.str(), Catch::Contains("2 posts to " + server.url() + "/publish/epoch/end/ not delivered"));
-  }  // the post under way ends at its timeout
+  }  // the post under way ends at its timeout; the log is read after, as its worker writes to it
+  CHECK_THAT(log.str(), Catch::Contains("2 posts to " + server.url() + "/publish/epoch/end/ not delivered"));
   CHECK_THAT(log.str(), Catch::Contains("Operation timed out"));
 }
 
