@@ -2,16 +2,13 @@
 // uploading a checkpoint, a remote logger) does not stall training.
 #pragma once
 
-#include <condition_variable>
 #include <cstddef>
-#include <deque>
 #include <exception>
 #include <functional>
 #include <mutex>
 #include <optional>
 #include <stdexcept>
 #include <string>
-#include <thread>
 #include <type_traits>
 #include <utility>
 #include <vector>
@@ -19,6 +16,7 @@
 #include <cue/callbacks.hpp>
 #include <cue/context.hpp>
 #include <cue/events.hpp>
+#include <cue/io/write_queue.hpp>
 #include <cue/logs.hpp>
 #include <cue/requirements.hpp>
 
@@ -70,8 +68,8 @@ class in_background : public detail::forward_events<in_background<C>> {
       throw std::invalid_argument("cue: in_background: capacity must be >= 1 (a queue of 0 events "
                                   "would block training forever)");
   }
-  in_background(in_background&& other) noexcept : inner_(std::move(other.inner_)), opts_(other.opts_) {}
-  ~in_background() { stop_worker(); }
+  in_background(in_background&& other) noexcept
+      : inner_(std::move(other.inner_)), opts_(other.opts_), queue_(opts_.capacity) {}
 
   // It hears, beside its callback's events, the ends of every loop, where it drains its queue.
   template <class Event, class Ctx>
@@ -88,8 +86,7 @@ class in_background : public detail::forward_events<in_background<C>> {
 
   template <class Event, class Ctx>
   void deliver(const Event& e, Ctx& ctx) {
-    start_worker();  // at train begin, or at the first event of a loop without one (evaluate)
-    rethrow_and_relay(ctx);
+    hand_back(ctx);
     if constexpr (std::is_same_v<Event, event::train_begin>) in_fit_ = true;
     if constexpr (takes_event<Event, C, Ctx>) {
       using learner_type = std::remove_cvref_t<decltype(ctx.learner())>;
@@ -97,7 +94,8 @@ class in_background : public detail::forward_events<in_background<C>> {
       static_assert(std::is_copy_constructible_v<learner_type>,
                     "cue: in_background copies the learner for its callback; the learner type "
                     "'learner_type' cannot be copied");
-      push([this, e, state = snapshot(ctx.state()), learner = ctx.learner(), logs = ctx.logs()]() mutable {
+      // Waits while the queue is full; rethrows what an earlier hook threw.
+      queue_.post([this, e, state = snapshot(ctx.state()), learner = ctx.learner(), logs = ctx.logs()]() mutable {
         if constexpr (requires { typename Ctx::root_type; }) {
           // What the callback emits here is relayed to the training thread.
           relay<typename Ctx::root_type, learner_type> to_training_thread{this};
@@ -116,20 +114,22 @@ class in_background : public detail::forward_events<in_background<C>> {
     }
     if constexpr (std::is_same_v<Event, event::exception>) {
       in_fit_ = false;
-      drain();  // the original exception is the one fit rethrows
+      try {
+        queue_.wait();
+      } catch (...) {  // NOLINT(bugprone-empty-catch): the original exception is the one fit rethrows
+      }
       std::lock_guard lock(mutex_);
-      error_ = nullptr;
       relayed_.clear();
     } else if constexpr (std::is_same_v<Event, event::train_begin> ||
                          std::is_same_v<Event, event::train_end> ||
                          std::is_same_v<Event, event::predict_end>) {
       if constexpr (std::is_same_v<Event, event::train_end>) in_fit_ = false;
-      drain();
-      rethrow_and_relay(ctx);
+      queue_.wait();  // rethrows what a hook threw
+      hand_back(ctx);
     } else if constexpr (std::is_same_v<Event, event::test_end>) {
       if (!in_fit_) {  // a standalone evaluation ends here; validation inside fit goes on
-        drain();
-        rethrow_and_relay(ctx);
+        queue_.wait();
+        hand_back(ctx);
       }
     }
   }
@@ -165,87 +165,32 @@ class in_background : public detail::forward_events<in_background<C>> {
     return copy;
   }
 
-  // On the training thread: rethrows a hook's exception, relays its stop request and the events
-  // it emitted.
+  // On the training thread: relays a hook's stop request and the events it emitted.
   template <class Ctx>
-  void rethrow_and_relay(Ctx& ctx) {
-    std::exception_ptr e;
+  void hand_back(Ctx& ctx) {
     std::optional<std::pair<stop_reason, std::string>> stop;
     std::vector<std::function<void(void*, run_state&, void*)>> relayed;
     {
       std::lock_guard lock(mutex_);
-      std::swap(e, error_);
       std::swap(stop, stop_);
       std::swap(relayed, relayed_);
     }
-    if (e) std::rethrow_exception(e);
     if (stop) ctx.request_stop(stop->first, std::move(stop->second));
     if constexpr (requires { typename Ctx::root_type; }) {
       for (auto& deliver_on : relayed) deliver_on(&ctx.root(), ctx.state(), &ctx.learner());
     }
   }
 
-  void push(std::function<void()> task) {
-    std::unique_lock lock(mutex_);
-    changed_.wait(lock, [&] { return queue_.size() < opts_.capacity; });
-    queue_.push_back(std::move(task));
-    changed_.notify_all();
-  }
-
-  void drain() {
-    std::unique_lock lock(mutex_);
-    changed_.wait(lock, [&] { return queue_.empty() && !busy_; });
-  }
-
-  void start_worker() {
-    if (worker_.joinable()) return;
-    quit_ = false;
-    worker_ = std::thread([this] {
-      std::unique_lock lock(mutex_);
-      for (;;) {
-        changed_.wait(lock, [&] { return quit_ || !queue_.empty(); });
-        if (queue_.empty()) return;  // quit and nothing left
-        auto task = std::move(queue_.front());
-        queue_.pop_front();
-        busy_ = true;
-        lock.unlock();
-        std::exception_ptr failure;
-        try {
-          task();
-        } catch (...) {
-          failure = std::current_exception();
-        }
-        lock.lock();
-        busy_ = false;
-        if (failure && !error_) error_ = failure;
-        changed_.notify_all();
-      }
-    });
-  }
-
-  void stop_worker() {
-    {
-      std::lock_guard lock(mutex_);
-      quit_ = true;
-    }
-    changed_.notify_all();
-    if (worker_.joinable()) worker_.join();
-  }
-
   detail::slot<C> inner_;
   options opts_;
-  std::mutex mutex_;
-  std::condition_variable changed_;
-  std::deque<std::function<void()>> queue_;
-  std::exception_ptr error_;
+  std::mutex mutex_;  // guards what the worker hands back: a stop request, relayed events
   std::optional<std::pair<stop_reason, std::string>> stop_;  // a hook's stop request, with its reason
   // Events the callback emitted on the worker, each delivered by (loop's group, state, learner);
   // the loop's types are those of the loop that queued them, which is always the current one:
   // the queue is emptied at the end of every loop.
   std::vector<std::function<void(void*, run_state&, void*)>> relayed_;
-  bool busy_ = false, quit_ = false;
   bool in_fit_ = false;  // between train begin and train end (training thread only)
-  std::thread worker_;
+  io::write_queue queue_{opts_.capacity};  // last: its worker stops before the members it uses go
 };
 
 template <class A>
