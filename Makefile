@@ -7,7 +7,7 @@ BUILD_DIR := build/$(notdir $(CXX))
 PACKAGES := cmake make g++ clang libboost-dev catch2 nlohmann-json3-dev valgrind python3 \
             libxtensor-dev libxsimd-dev libopenblas-dev zlib1g-dev dataset-fashion-mnist python3-numpy \
             libclang-rt-14-dev libbenchmark-dev libcli11-dev \
-            chromium-headless-shell libcurl4-openssl-dev libssl-dev
+            chromium-headless-shell libcurl4-openssl-dev libssl-dev python3-aiosmtpd
 
 BENCH_DIR := build/bench
 BENCH_PACKAGES := python3-matplotlib
@@ -17,7 +17,7 @@ SANITIZE_DIR := build/sanitize-$(notdir $(CXX))
 TSAN_DIR := build/tsan-$(notdir $(CXX))
 TSAN_TESTS := test.adapters.in_background test.adapters.guarded test.callbacks.stop_on_signal test.fit test.typed_events \
               test.callbacks.tensorboard test.http.remote_monitor test.crypto.checkpoint_registry \
-              test.crypto.mirror_checkpoints
+              test.crypto.mirror_checkpoints test.callbacks.alert test.http.sinks test.io.write_queue
 empty :=
 space := $(empty) $(empty)
 

@@ -15,10 +15,20 @@
 #include <utility>
 #include <vector>
 
+#include <unistd.h>
+
 #include <cue/logs.hpp>
 #include <cue/typed_events.hpp>
 
 namespace cue_test {
+
+/// An empty directory, created, under the system's temporary one: `name` and this process's id.
+inline std::filesystem::path fresh_dir(const std::string& name) {
+  auto dir = std::filesystem::temp_directory_path() / (name + "-" + std::to_string(::getpid()));
+  std::filesystem::remove_all(dir);
+  std::filesystem::create_directories(dir);
+  return dir;
+}
 
 /// A batch whose value becomes its loss; size() makes it weigh `samples` in running means.
 struct batch {

@@ -1,7 +1,9 @@
 #!/usr/bin/env python3
 """A real HTTP server on 127.0.0.1 for the tests of what posts: prints its port, then records every
 request (method, path, headers in order, body as bytes in hex) as one JSON line in RECORD, and
-answers as MODE says: ok (200), error (500), hang (never answers). Usage: server.py MODE RECORD"""
+answers as MODE says: ok (200, with WeCom's and DingTalk's {"errcode": 0}), error (500), errcode (200
+with a refusal in the body, as WeCom and DingTalk answer), hang (never answers).
+Usage: server.py MODE RECORD"""
 import http.server
 import json
 import sys
@@ -20,10 +22,13 @@ class Handler(http.server.BaseHTTPRequestHandler):
                                 "body": body.hex()}) + "\n")
         if mode == "hang":
             time.sleep(3600)
+        answer = b'{"errcode":310000,"errmsg":"sign not match, more: [https://ding-doc.dingtalk.com]"}' \
+            if mode == "errcode" else b'{"errcode":0,"errmsg":"ok"}'
         self.send_response(500 if mode == "error" else 200)
-        self.send_header("Content-Length", "2")
+        self.send_header("Content-Type", "application/json")
+        self.send_header("Content-Length", str(len(answer)))
         self.end_headers()
-        self.wfile.write(b"ok")
+        self.wfile.write(answer)
 
     def log_message(self, *args):
         pass

@@ -20,8 +20,10 @@ namespace cue_test {
 
 class http_server {
  public:
-  /// mode: "ok" (200), "error" (500), "hang" (never answers).
-  explicit http_server(const std::string& mode)
+  /// mode: "ok" (200), "error" (500), "errcode" (200 with WeCom's and DingTalk's refusal), "hang"
+  /// (never answers). `script` and `python` start another server that prints its port and records
+  /// what it receives (tests/http/smtp_server.py, with Debian's python3 and aiosmtpd).
+  explicit http_server(const std::string& mode, std::string script = CUE_HTTP_SERVER, std::string python = "python3")
       : record_(std::filesystem::temp_directory_path() / ("cue-http-" + mode + "-" + std::to_string(::getpid()) + ".jsonl")) {
     std::filesystem::remove(record_);
     int out[2];
@@ -30,11 +32,10 @@ class http_server {
     posix_spawn_file_actions_init(&actions);
     posix_spawn_file_actions_adddup2(&actions, out[1], 1);
     posix_spawn_file_actions_addclose(&actions, out[0]);
-    std::string script = CUE_HTTP_SERVER;
-    std::vector<char*> argv{const_cast<char*>("python3"), script.data(), const_cast<char*>(mode.c_str()),
+    std::vector<char*> argv{python.data(), script.data(), const_cast<char*>(mode.c_str()),
                             const_cast<char*>(record_.c_str()), nullptr};
-    if (posix_spawnp(&pid_, "python3", &actions, nullptr, argv.data(), environ) != 0)
-      throw std::runtime_error("cannot start python3 " + script);
+    if (posix_spawnp(&pid_, python.c_str(), &actions, nullptr, argv.data(), environ) != 0)
+      throw std::runtime_error("cannot start " + python + " " + script);
     posix_spawn_file_actions_destroy(&actions);
     ::close(out[1]);
     std::string port;
@@ -43,6 +44,7 @@ class http_server {
     ::close(out[0]);
     if (port.empty()) throw std::runtime_error("the test server did not start");
     url_ = "http://127.0.0.1:" + port;
+    port_ = port;
   }
   http_server(const http_server&) = delete;
   ~http_server() {
@@ -51,6 +53,7 @@ class http_server {
     std::filesystem::remove(record_);
   }
   [[nodiscard]] const std::string& url() const noexcept { return url_; }
+  [[nodiscard]] const std::string& port() const noexcept { return port_; }
   /// Each request received, as a JSON line (method, path, headers, body in hex).
   [[nodiscard]] std::vector<std::string> requests() const {
     std::vector<std::string> lines;
@@ -62,7 +65,7 @@ class http_server {
  private:
   std::filesystem::path record_;
   pid_t pid_ = 0;
-  std::string url_;
+  std::string url_, port_;
 };
 
 }  // namespace cue_test

@@ -7,6 +7,9 @@
 #include <cstdlib>
 #include <exception>
 #include <filesystem>
+#include <iostream>
+#include <memory>
+#include <ostream>
 #include <optional>
 #include <string>
 #include <type_traits>
@@ -20,9 +23,11 @@
 
 #include <nlohmann/json.hpp>
 
+#include <cue/alerts/message.hpp>
 #include <cue/context.hpp>
 #include <cue/epoch_table.hpp>
 #include <cue/io/atomic_file.hpp>
+#include <cue/io/write_queue.hpp>
 #include <cue/options.hpp>
 #include <cue/python_format.hpp>
 #include <cue/run_events.hpp>
@@ -35,11 +40,18 @@ namespace cue {
 struct summary_report_options {
   std::string directory = ".";        ///< where summary.json and summary.md are written
   std::string curves = "curves.svg";  ///< linked from summary.md when it exists there (training_curves)
+  /// Where the summary is also sent, at train end and on failure (cue::alert's sinks: Slack, WeCom,
+  /// DingTalk, Teams, a webhook, e-mail, a command).
+  std::vector<alert_sink> sinks{};
+  std::string run{};                                  ///< the run's name, shown in what is sent
+  std::chrono::duration<double> push_timeout{10.0};   ///< how long sending may hold the end of training
+  std::ostream* log = &std::cerr;                     ///< where failed sends are reported
 };
 
 constexpr auto fields_of(std::type_identity<summary_report_options>) {
   return describe("summary_report_options", field{"directory", &summary_report_options::directory},
-                  field{"curves", &summary_report_options::curves});
+                  field{"curves", &summary_report_options::curves}, field{"run", &summary_report_options::run},
+                  field{"push_timeout", &summary_report_options::push_timeout});
 }
 
 /// Writes `summary.json` and `summary.md` into `directory` at train end and on exception (a
@@ -52,6 +64,10 @@ constexpr auto fields_of(std::type_identity<summary_report_options>) {
 /// (path, epoch, score, best of every `cue::checkpoint_saved` heard) and `error` (type and
 /// message, or null). The Markdown shows the same and the per-epoch table (epochs 1-based and
 /// numbers as Keras's progress bar prints them), and links the curves when that file exists.
+///
+/// With `sinks`, the summary is also sent through each (the same message cue::alert sends:
+/// status, stop reason and message, epochs, duration, the best value of the monitored metric,
+/// the best checkpoint, the error), for at most `push_timeout`; what fails is reported on `log`.
 ///
 /// Kept by backup_and_restore, a resumed run's summary covers the epochs and checkpoints before
 /// the resume too (`duration_s` is the last fit's).
@@ -170,6 +186,50 @@ class summary_report {
       io::detail::write_file(tmp, markdown(j, dir));
     });
     last_ = std::move(j);
+    if (!opts_.sinks.empty()) push(last_);
+  }
+
+  // The summary as an alert_message, sent through every sink on a worker, for at most push_timeout.
+  void push(const nlohmann::ordered_json& j) {
+    alert_message m;
+    m.kind = "summary";
+    m.state = j["status"].get<std::string>();
+    m.title = "training " + std::string(m.state == "success" ? "succeeded" : m.state);
+    m.level = m.state == "success" ? alert_level::info : m.state == "stopped" ? alert_level::warning : alert_level::error;
+    m.run = opts_.run;
+    m.host = host_name();
+    m.epoch = j["epochs_run"].get<int>() - 1;
+    m.epochs = planned_;
+    m.time = utc_now();
+    m.details.emplace_back("status", m.state);
+    if (j["stop_reason"] != "not_stopped")
+      m.details.emplace_back("stopped because", j["stop_reason"].get<std::string>() + ": " + j["stop_message"].get<std::string>());
+    m.details.emplace_back("duration", python_format_value(j["duration_s"].get<double>(), ".1f") + " s");
+    // The best of the metric the checkpoints monitored, else of val_loss, else of loss.
+    std::string metric = checkpoints_.empty() ? std::string() : checkpoints_.back().monitor;
+    for (const char* fallback : {"val_loss", "loss"})
+      if (!j["best"].contains(metric)) metric = fallback;
+    if (j["best"].contains(metric)) {
+      const auto& b = j["best"][metric];
+      m.details.emplace_back("best " + metric, cell(b["value"]) + " at epoch " + std::to_string(b["epoch"].get<int>() + 1));
+    }
+    for (auto c = checkpoints_.rbegin(); c != checkpoints_.rend(); ++c)
+      if (c->best) {
+        m.details.emplace_back("best checkpoint", c->path);
+        break;
+      }
+    if (!j["error"].is_null())
+      m.details.emplace_back("error", j["error"]["type"].get<std::string>() + ": " + j["error"]["message"].get<std::string>());
+    if (!sending_) sending_ = std::make_unique<io::write_queue>();  // lives on: a sink may outlast push_timeout
+    sending_->post([this, m] {
+      for (const auto& sink : opts_.sinks) {
+        const std::string problem = sink.deliver(m);
+        if (!problem.empty() && opts_.log)
+          *opts_.log << "cue: summary_report: could not send the summary to " << sink.describe() << ": " << problem << "\n";
+      }
+    });
+    if (!sending_->wait_for(opts_.push_timeout) && opts_.log)
+      *opts_.log << "cue: summary_report: sending the summary took longer than push_timeout; it goes on until the sinks' own timeouts\n";
   }
 
   static nlohmann::ordered_json describe_error(std::exception_ptr error) {
@@ -259,6 +319,7 @@ class summary_report {
   std::optional<int> first_epoch_;
   int planned_ = 0, initial_epoch_ = 0;
   nlohmann::ordered_json last_;
+  std::unique_ptr<io::write_queue> sending_;  // last: its worker ends before what it uses
 };
 
 }  // namespace cue

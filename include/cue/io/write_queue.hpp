@@ -14,11 +14,16 @@
 
 namespace cue::io {
 
+/// What posting to a full queue does: wait for room (a disk slower than training slows training
+/// rather than filling memory), or drop the oldest waiting task (a network that does not answer
+/// must never slow training; what is dropped is counted).
+enum class when_full { wait, drop_oldest };
+
 class write_queue {
  public:
-  /// At most `capacity` tasks wait; posting to a full queue waits (a disk slower than training
-  /// slows training rather than filling memory).
-  explicit write_queue(std::size_t capacity = 1024) : capacity_(capacity) {}
+  /// At most `capacity` tasks wait (at least one).
+  explicit write_queue(std::size_t capacity = 1024, when_full policy = when_full::wait)
+      : capacity_(capacity == 0 ? 1 : capacity), policy_(policy) {}
   write_queue(const write_queue&) = delete;
   write_queue& operator=(const write_queue&) = delete;
   ~write_queue() { stop(); }
@@ -28,6 +33,10 @@ class write_queue {
     start();
     std::unique_lock lock(mutex_);
     rethrow(lock);
+    if (policy_ == when_full::drop_oldest && queue_.size() >= capacity_) {
+      queue_.pop_front();
+      ++dropped_;
+    }
     changed_.wait(lock, [&] { return queue_.size() < capacity_; });
     queue_.push_back(std::move(task));
     changed_.notify_all();
@@ -54,6 +63,12 @@ class write_queue {
     queue_.clear();
     changed_.notify_all();
     return n;
+  }
+
+  /// Tasks dropped unrun because the queue was full (`when_full::drop_oldest`).
+  [[nodiscard]] std::size_t dropped() {
+    std::lock_guard lock(mutex_);
+    return dropped_;
   }
 
   /// Runs what is queued, then ends the worker (a later post starts another).
@@ -98,6 +113,8 @@ class write_queue {
   }
 
   std::size_t capacity_;
+  when_full policy_;
+  std::size_t dropped_ = 0;
   std::mutex mutex_;
   std::condition_variable changed_;
   std::deque<std::function<void()>> queue_;

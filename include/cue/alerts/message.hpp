@@ -1,0 +1,254 @@
+// What an alert or a run's summary says, once, whatever the sink: the message, its renderings
+// (plain text, Markdown, a JSON object) and the type-erased sink that delivers it.
+// Needs nlohmann-json (Debian: nlohmann-json3-dev).
+#pragma once
+
+#include <unistd.h>
+
+#include <chrono>
+#include <cmath>
+#include <cstddef>
+#include <cstdlib>
+#include <ctime>
+#include <functional>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <stdexcept>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include <cue/python_format.hpp>
+
+namespace cue {
+
+enum class alert_level { info, warning, error };
+
+[[nodiscard]] constexpr std::string_view name(alert_level l) noexcept {
+  return l == alert_level::info ? "INFO" : l == alert_level::warning ? "WARNING" : "ERROR";
+}
+
+/// One message: an alert that starts (`firing`) or ends (`resolved`), or a run's summary.
+struct alert_message {
+  std::string kind = "alert";    ///< "alert" or "summary"
+  std::string state = "firing";  ///< "firing" or "resolved" (alerts); the run's status (summaries)
+  std::string title{};
+  alert_level level = alert_level::warning;
+  std::string run{};             ///< the run's name, when given
+  std::string host{};
+  int epoch = -1;                ///< 0-based; -1 when not about an epoch
+  int epochs = 0;                ///< epochs planned
+  std::size_t step = 0;
+  std::string metric{};
+  std::optional<double> value{}, reference{};
+  std::string reference_name{};  ///< what `reference` is ("threshold", "best")
+  std::string rule{};            ///< the condition, e.g. "val_loss > 1.5 * best"
+  std::vector<std::pair<std::string, std::string>> details{};  ///< more lines: name, text
+  std::size_t suppressed = 0;    ///< messages the rate limit held back since the last one sent
+  std::string time{};            ///< UTC, ISO 8601
+};
+
+/// Now, as UTC ISO 8601 with seconds (2026-08-30T12:00:00Z).
+[[nodiscard]] inline std::string utc_now() {
+  const std::time_t t = std::chrono::system_clock::to_time_t(std::chrono::system_clock::now());
+  std::tm tm{};
+  gmtime_r(&t, &tm);
+  char out[32];
+  std::strftime(out, sizeof out, "%Y-%m-%dT%H:%M:%SZ", &tm);
+  return out;
+}
+
+[[nodiscard]] inline std::string host_name() {
+  char out[256] = "";
+  if (::gethostname(out, sizeof out - 1) != 0) return "unknown";
+  return out;
+}
+
+/// `[cue] WARNING val_loss above 10` (`[cue] RESOLVED ...` when it ends).
+[[nodiscard]] inline std::string headline(const alert_message& m) {
+  std::string out = "[cue] ";
+  out += m.kind == "alert" && m.state == "resolved" ? std::string_view("RESOLVED") : name(m.level);
+  out += ' ';
+  out += m.title;
+  return out;
+}
+
+/// The lines under the headline: where and when, the value against its reference, the details,
+/// and what the rate limit held back.
+[[nodiscard]] inline std::vector<std::string> body_lines(const alert_message& m) {
+  std::vector<std::string> lines;
+  std::string where = m.run.empty() ? std::string("run") : "run " + m.run;
+  where += " @ ";
+  where += m.host;
+  if (m.epoch >= 0) {
+    where += ", epoch ";
+    where += std::to_string(m.epoch + 1);
+    if (m.epochs > 0) {
+      where += '/';
+      where += std::to_string(m.epochs);
+    }
+  }
+  if (!m.metric.empty() && m.value) {
+    where += ": ";
+    where += m.metric;
+    where += ' ';
+    where += python_repr(*m.value);
+    if (m.reference) {
+      where += " (";
+      where += m.reference_name;
+      where += ' ';
+      where += python_repr(*m.reference);
+      where += ')';
+    }
+  }
+  lines.push_back(std::move(where));
+  if (!m.rule.empty()) lines.push_back("rule: " + m.rule);
+  for (const auto& [label, text] : m.details) lines.push_back(label + ": " + text);
+  if (m.suppressed > 0)
+    lines.push_back(std::to_string(m.suppressed) + (m.suppressed == 1 ? " message" : " messages") +
+                    " held back by the rate limit since the last one");
+  return lines;
+}
+
+/// Headline and lines, one per line.
+[[nodiscard]] inline std::string plain_text(const alert_message& m) {
+  std::string out = headline(m);
+  for (const auto& line : body_lines(m)) {
+    out += '\n';
+    out += line;
+  }
+  return out;
+}
+
+/// The headline in bold, the lines quoted (what Slack, WeCom, DingTalk and Teams all render).
+[[nodiscard]] inline std::string markdown(const alert_message& m, std::string_view headline_override = {}) {
+  std::string out = "**";
+  out += headline_override.empty() ? headline(m) : std::string(headline_override);
+  out += "**";
+  for (const auto& line : body_lines(m)) {
+    out += "\n> ";
+    out += line;
+  }
+  return out;
+}
+
+/// The generic JSON object (webhooks and commands): every field, numbers as numbers, a
+/// non-finite value as null (JSON has none), then `text`, the plain rendering.
+[[nodiscard]] inline nlohmann::ordered_json to_json(const alert_message& m) {
+  auto number = [](std::optional<double> v) -> nlohmann::ordered_json {
+    if (!v || !std::isfinite(*v)) return nullptr;
+    return *v;
+  };
+  nlohmann::ordered_json j;
+  j["source"] = "cue";
+  j["kind"] = m.kind;
+  j["state"] = m.state;
+  j["title"] = m.title;
+  j["level"] = name(m.level);
+  j["run"] = m.run;
+  j["host"] = m.host;
+  j["epoch"] = m.epoch >= 0 ? nlohmann::ordered_json(m.epoch) : nlohmann::ordered_json(nullptr);
+  j["epochs"] = m.epochs;
+  j["step"] = m.step;
+  j["metric"] = m.metric.empty() ? nlohmann::ordered_json(nullptr) : nlohmann::ordered_json(m.metric);
+  j["value"] = number(m.value);
+  j["reference"] = number(m.reference);
+  j["rule"] = m.rule;
+  j["details"] = nlohmann::ordered_json::object();
+  for (const auto& [label, text] : m.details) j["details"][label] = text;
+  j["suppressed"] = m.suppressed;
+  j["time"] = m.time;
+  j["text"] = plain_text(m);
+  return j;
+}
+
+/// A URL as it may be shown: scheme and host, the rest (paths and queries hold the keys) hidden.
+/// `https://hooks.slack.com/services/T0/B0/XYZ` shows as `https://hooks.slack.com/***`.
+[[nodiscard]] inline std::string redacted(std::string_view url) {
+  const auto scheme = url.find("://");
+  const auto start = scheme == std::string_view::npos ? 0 : scheme + 3;
+  auto end = url.find_first_of("/?#", start);
+  if (const auto at = url.substr(0, end).rfind('@'); at != std::string_view::npos && at >= start) {
+    std::string out(url.substr(0, start));  // user:password@host: the credentials go too
+    out += "***@";
+    out += url.substr(at + 1, end == std::string_view::npos ? std::string_view::npos : end - at - 1);
+    if (end != std::string_view::npos) out += "/***";
+    return out;
+  }
+  if (end == std::string_view::npos) return std::string(url);
+  return std::string(url.substr(0, end)) + "/***";
+}
+
+/// A secret (a webhook URL, a key) read from the environment variable `variable`, so that it is in
+/// neither the code nor the command line. Throws std::invalid_argument naming the variable (never
+/// a value) when it is unset or empty.
+[[nodiscard]] inline std::string secret_from_env(const std::string& variable) {
+  const char* value = std::getenv(variable.c_str());
+  if (!value || !*value)
+    throw std::invalid_argument("cue: the environment variable " + variable +
+                                " is not set; it should hold the secret (a webhook URL or key)");
+  return value;
+}
+
+/// Replaces every occurrence of each secret in `text` by `***` (what a sink reports must never
+/// show one, even when a library's error message quotes it).
+[[nodiscard]] inline std::string scrubbed(std::string text, const std::vector<std::string>& secrets) {
+  for (const auto& secret : secrets) {
+    if (secret.empty()) continue;
+    for (auto at = text.find(secret); at != std::string::npos; at = text.find(secret, at + 3))
+      text.replace(at, secret.size(), "***");
+  }
+  return text;
+}
+
+/// Where alerts and summaries go: any sink type (cue's `cue::sinks::slack`, `wecom`, `dingtalk`,
+/// `teams`, `webhook`, `email`, `command`, or a user's) with `std::string describe() const` (where
+/// it delivers, redacted) and `std::string deliver(const alert_message&)` (empty when delivered,
+/// else why not, without secrets). Copies share the sink; deliveries run on one worker at a time.
+class alert_sink {
+ public:
+  template <class Sink>
+    requires requires(Sink& s, const alert_message& m) {
+      { std::as_const(s).describe() } -> std::convertible_to<std::string>;
+      { s.deliver(m) } -> std::convertible_to<std::string>;
+    }
+  alert_sink(Sink sink)  // NOLINT: implicit, so that `.sinks = {cue::sinks::slack{...}}` reads well
+      : self_(std::make_shared<model<Sink>>(std::move(sink))) {}
+
+  [[nodiscard]] std::string describe() const { return self_->describe(); }
+  /// Delivers `m`: empty when done, else why not. An exception from the sink becomes the reason.
+  [[nodiscard]] std::string deliver(const alert_message& m) const {
+    try {
+      return self_->deliver(m);
+    } catch (const std::exception& e) {
+      return std::string("the sink threw: ") + e.what();
+    } catch (...) {
+      return "the sink threw an exception not derived from std::exception";
+    }
+  }
+
+ private:
+  struct concept_t {
+    virtual ~concept_t() = default;
+    virtual std::string describe() const = 0;
+    virtual std::string deliver(const alert_message& m) = 0;
+  };
+  template <class Sink>
+  struct model final : concept_t {
+    explicit model(Sink s) : sink(std::move(s)) {}
+    std::string describe() const override { return sink.describe(); }
+    std::string deliver(const alert_message& m) override {
+      std::lock_guard lock(busy);  // an alert's worker and a summary's may share the sink
+      return sink.deliver(m);
+    }
+    Sink sink;
+    std::mutex busy;
+  };
+  std::shared_ptr<concept_t> self_;
+};
+
+}  // namespace cue

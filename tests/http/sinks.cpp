@@ -1,0 +1,235 @@
+// The alert sinks against a real HTTP server on 127.0.0.1 (tests/http/server.py): each service's
+// payload byte for byte, its way of saying no, and secrets kept out of every report.
+#include <cue/sinks/chat.hpp>
+
+#include <cstdio>
+#include <sstream>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include <catch2/catch.hpp>
+#include <nlohmann/json.hpp>
+
+#include <cue/callbacks/alert.hpp>
+#include <cue/callbacks/summary_report.hpp>
+#include <cue/fit.hpp>
+
+#include "../support.hpp"
+#include "test_server.hpp"
+
+using cue_test::batch;
+using cue_test::scripted_learner;
+
+namespace {
+const std::vector<batch> one_batch{{1.0}};
+
+std::string from_hex(const std::string& hex) {
+  std::string out;
+  for (std::size_t i = 0; i + 1 < hex.size(); i += 2) out += static_cast<char>(std::stoi(hex.substr(i, 2), nullptr, 16));
+  return out;
+}
+std::string header(const nlohmann::json& r, const std::string& name) {
+  for (const auto& h : r["headers"])
+    if (h[0] == name) return h[1];
+  return "(none)";
+}
+nlohmann::json only_request(const cue_test::http_server& server) {
+  const auto requests = server.requests();
+  REQUIRE(requests.size() == 1);
+  return nlohmann::json::parse(requests[0]);
+}
+
+// A message with every field fixed, so that bodies compare byte for byte.
+cue::alert_message spike_message() {
+  cue::alert_message m;
+  m.title = "val_loss spike";
+  m.run = "r1";
+  m.host = "h";
+  m.epoch = 7;
+  m.epochs = 50;
+  m.step = 3500;
+  m.metric = "val_loss";
+  m.value = 0.913;
+  m.reference = 0.412;
+  m.reference_name = "best";
+  m.rule = "val_loss > 1.5 * best";
+  m.time = "2026-08-30T12:00:00Z";
+  return m;
+}
+
+std::string python_sign(const std::string& timestamp, const std::string& secret) {
+  // DingTalk's documented Python, run by Debian's python3: an implementation independent of cue's.
+  const std::string command =
+      "/usr/bin/python3 -c \"import base64, hashlib, hmac, sys, urllib.parse; t, s = sys.argv[1], sys.argv[2]; "
+      "print(urllib.parse.quote_plus(base64.b64encode(hmac.new(s.encode(), f'{t}\\n{s}'.encode(), "
+      "hashlib.sha256).digest())))\" " + timestamp + " '" + secret + "'";
+  std::string out;
+  if (FILE* p = ::popen(command.c_str(), "r")) {
+    char buffer[256];
+    while (std::fgets(buffer, sizeof buffer, p)) out += buffer;
+    ::pclose(p);
+  }
+  if (!out.empty() && out.back() == '\n') out.pop_back();
+  return out;
+}
+}  // namespace
+
+TEST_CASE("Slack: {\"text\": ...}, the message in plain text") {
+  cue_test::http_server server("ok");
+  CHECK(cue::sinks::slack{server.url() + "/services/T0/B0/X"}.deliver(spike_message()).empty());
+  const auto r = only_request(server);
+  CHECK(r["path"] == "/services/T0/B0/X");
+  CHECK(header(r, "Content-Type") == "application/json");
+  CHECK(from_hex(r["body"]) ==
+        R"({"text":"[cue] WARNING val_loss spike\nrun r1 @ h, epoch 8/50: val_loss 0.913 (best 0.412)\nrule: val_loss > 1.5 * best"})");
+}
+
+TEST_CASE("WeCom: Markdown with the level coloured, or text with its mentions") {
+  cue_test::http_server server("ok");
+  const std::string url = server.url() + "/cgi-bin/webhook/send?key=K";
+  CHECK(cue::sinks::wecom{url}.deliver(spike_message()).empty());
+  CHECK(cue::sinks::wecom{.url = url, .markdown = false, .mentioned_list = {"@all"}, .mentioned_mobile_list = {"13800001111"}}
+            .deliver(spike_message())
+            .empty());
+  const auto requests = server.requests();
+  REQUIRE(requests.size() == 2);
+  const auto md = nlohmann::json::parse(requests[0]);
+  CHECK(md["path"] == "/cgi-bin/webhook/send?key=K");
+  CHECK(from_hex(md["body"]) ==
+        R"({"msgtype":"markdown","markdown":{"content":"**[cue] <font color=\"warning\">WARNING</font> val_loss spike**\n> run r1 @ h, epoch 8/50: val_loss 0.913 (best 0.412)\n> rule: val_loss > 1.5 * best"}})");
+  CHECK(from_hex(nlohmann::json::parse(requests[1])["body"]) ==
+        R"({"msgtype":"text","text":{"content":"[cue] WARNING val_loss spike\nrun r1 @ h, epoch 8/50: val_loss 0.913 (best 0.412)\nrule: val_loss > 1.5 * best","mentioned_list":["@all"],"mentioned_mobile_list":["13800001111"]}})");
+}
+
+TEST_CASE("WeCom and DingTalk: 200 with a non-zero errcode is a failed delivery, reported without the key") {
+  cue_test::http_server server("errcode");
+  const std::string problem = cue::sinks::wecom{server.url() + "/send?key=SECRETKEY"}.deliver(spike_message());
+  CHECK(problem == "the service refused the message: errcode 310000 sign not match, more: [https://ding-doc.dingtalk.com]");
+  std::ostringstream log;
+  scripted_learner learner{.val_loss = {12.0}};
+  {
+    cue::alert alert({.sinks = {cue::sinks::dingtalk{.url = server.url() + "/robot/send?access_token=SECRETKEY",
+                                                     .secret = "SECsecret"}},
+                      .log = &log},
+                     cue::rules::above<"val_loss">{10.0});
+    cue::fit(learner, one_batch, one_batch, {.epochs = 1, .verbose = 0}, alert);
+    CHECK(alert.failed() == 1);
+  }
+  CHECK(log.str() == "cue: alert: could not deliver 'val_loss above 10.0' to DingTalk robot " + server.url() +
+                         "/***: the service refused the message: errcode 310000 sign not match, more: "
+                         "[https://ding-doc.dingtalk.com]\n");
+}
+
+TEST_CASE("DingTalk: Markdown, its URL signed with HMAC-SHA256 as DingTalk's documentation computes it") {
+  cue_test::http_server server("ok");
+  const std::string secret = "SEC0123456789abcdef+/=";
+  CHECK(cue::sinks::dingtalk{.url = server.url() + "/robot/send?access_token=T", .secret = secret, .at_mobiles = {"138"}}
+            .deliver(spike_message())
+            .empty());
+  const auto r = only_request(server);
+  const std::string path = r["path"];
+  const std::string prefix = "/robot/send?access_token=T&timestamp=";
+  REQUIRE(path.starts_with(prefix));
+  const auto sign_at = path.find("&sign=");
+  REQUIRE(sign_at != std::string::npos);
+  const std::string timestamp = path.substr(prefix.size(), sign_at - prefix.size());
+  CHECK(timestamp.size() == 13);  // milliseconds since 1970
+  CHECK(path.substr(sign_at + 6) == python_sign(timestamp, secret));
+  CHECK(from_hex(r["body"]) ==
+        R"({"msgtype":"markdown","markdown":{"title":"[cue] WARNING val_loss spike","text":"**[cue] WARNING val_loss spike**\n> run r1 @ h, epoch 8/50: val_loss 0.913 (best 0.412)\n> rule: val_loss > 1.5 * best"},"at":{"atMobiles":["138"],"isAtAll":false}})");
+}
+
+TEST_CASE("Teams: an Adaptive Card in a message") {
+  cue_test::http_server server("ok");
+  auto m = spike_message();
+  m.state = "resolved";
+  CHECK(cue::sinks::teams{server.url() + "/workflows/x"}.deliver(m).empty());
+  const auto body = nlohmann::json::parse(from_hex(only_request(server)["body"]));
+  CHECK(body["type"] == "message");
+  REQUIRE(body["attachments"].size() == 1);
+  CHECK(body["attachments"][0]["contentType"] == "application/vnd.microsoft.card.adaptive");
+  const auto& card = body["attachments"][0]["content"];
+  CHECK(card["type"] == "AdaptiveCard");
+  CHECK(card["version"] == "1.4");
+  REQUIRE(card["body"].size() == 3);
+  CHECK(card["body"][0]["text"] == "[cue] RESOLVED val_loss spike");
+  CHECK(card["body"][0]["color"] == "Good");
+  CHECK(card["body"][1]["text"] == "run r1 @ h, epoch 8/50: val_loss 0.913 (best 0.412)");
+  CHECK(card["body"][2]["text"] == "rule: val_loss > 1.5 * best");
+}
+
+TEST_CASE("a webhook gets cue's JSON object, with the headers given in order") {
+  cue_test::http_server server("ok");
+  CHECK(cue::sinks::webhook{server.url() + "/hook", {{"X-Team", "ml"}, {"Authorization", "Bearer t"}}}
+            .deliver(spike_message())
+            .empty());
+  const auto r = only_request(server);
+  CHECK(header(r, "Authorization") == "Bearer t");
+  CHECK(header(r, "X-Team") == "ml");
+  CHECK(from_hex(r["body"]) ==
+        R"({"source":"cue","kind":"alert","state":"firing","title":"val_loss spike","level":"WARNING","run":"r1","host":"h","epoch":7,"epochs":50,"step":3500,"metric":"val_loss","value":0.913,"reference":0.412,"rule":"val_loss > 1.5 * best","details":{},"suppressed":0,"time":"2026-08-30T12:00:00Z","text":"[cue] WARNING val_loss spike\nrun r1 @ h, epoch 8/50: val_loss 0.913 (best 0.412)\nrule: val_loss > 1.5 * best"})");
+}
+
+TEST_CASE("an error status, a refused connection and a silent server are failures naming the cause, never the key") {
+  std::ostringstream log;
+  std::string gone_url;
+  {
+    cue_test::http_server gone("ok");  // a port that was just free, and is again
+    gone_url = gone.url();
+  }
+  cue_test::http_server failing("error"), hanging("hang");
+  scripted_learner learner{.val_loss = {12.0}};
+  {
+    cue::alert alert({.sinks = {cue::sinks::slack{failing.url() + "/services/SECRETKEY"},
+                                cue::sinks::slack{gone_url + "/services/SECRETKEY"},
+                                cue::sinks::slack{.url = hanging.url() + "/services/SECRETKEY", .timeout = std::chrono::milliseconds(300)}},
+                      .log = &log},
+                     cue::rules::above<"val_loss">{10.0});
+    cue::fit(learner, one_batch, one_batch, {.epochs = 1, .verbose = 0}, alert);
+    CHECK(alert.failed() == 3);
+  }
+  const std::string report = log.str();
+  CHECK_THAT(report, Catch::Contains("to Slack webhook " + failing.url() + "/***: the server answered HTTP 500"));
+  CHECK_THAT(report, Catch::Contains("to Slack webhook " + gone_url + "/***: ") && Catch::Contains("onnect"));
+  CHECK_THAT(report, Catch::Contains("to Slack webhook " + hanging.url() + "/***: ") && Catch::Contains("imed out"));
+  CHECK(report.find("SECRETKEY") == std::string::npos);
+}
+
+TEST_CASE("a silent server does not hold the end of training past drain_timeout; what is left is reported") {
+  cue_test::http_server hanging("hang");
+  std::ostringstream log;
+  scripted_learner learner{.val_loss = {12.0, 0.4, 12.0}};
+  {
+    cue::alert alert({.sinks = {cue::sinks::webhook{.url = hanging.url(), .timeout = std::chrono::seconds(2)}},
+                      .min_interval = std::chrono::seconds(0),
+                      .drain_timeout = std::chrono::milliseconds(100),
+                      .log = &log},
+                     cue::rules::above<"val_loss">{10.0});
+    cue::fit(learner, one_batch, one_batch, {.epochs = 3, .verbose = 0}, alert);
+    CHECK(alert.sent() == 3);
+    CHECK(alert.failed() == 2);  // still queued behind the first, which is waiting for its timeout
+    CHECK_THAT(log.str(), Catch::Contains("cue: alert: 2 messages not delivered by the end of training "
+                                          "(0 dropped from a full queue, 2 still queued after drain_timeout)"));
+  }
+}
+
+TEST_CASE("summary_report sends the run's summary through the sinks at train end") {
+  cue_test::http_server server("ok");
+  const auto dir = cue_test::fresh_dir("cue-summary-push");
+  scripted_learner learner{.val_loss = {0.9, 0.5, 0.7}};
+  cue::summary_report summary({.directory = dir.string(), .sinks = {cue::sinks::webhook{server.url() + "/summary"}}, .run = "r7"});
+  cue::fit(learner, one_batch, one_batch, {.epochs = 3, .verbose = 0}, summary);
+  const auto body = nlohmann::json::parse(from_hex(only_request(server)["body"]));
+  CHECK(body["kind"] == "summary");
+  CHECK(body["state"] == "success");
+  CHECK(body["title"] == "training succeeded");
+  CHECK(body["level"] == "INFO");
+  CHECK(body["run"] == "r7");
+  CHECK(body["epoch"] == 2);
+  CHECK(body["epochs"] == 3);
+  CHECK(body["details"]["status"] == "success");
+  CHECK(body["details"]["best val_loss"] == "0.5000 at epoch 2");
+  CHECK(body["details"]["duration"].get<std::string>().ends_with(" s"));
+  CHECK(body["text"].get<std::string>().starts_with("[cue] INFO training succeeded\nrun r7 @ "));
+}
