@@ -10,7 +10,7 @@ PACKAGES := cmake make g++ clang libboost-dev catch2 nlohmann-json3-dev valgrind
             chromium-headless-shell libcurl4-openssl-dev libssl-dev python3-aiosmtpd
 
 BENCH_DIR := build/bench
-BENCH_PACKAGES := python3-matplotlib
+BENCH_PACKAGES := python3-matplotlib curl
 
 SANITIZE_DIR := build/sanitize-$(notdir $(CXX))
 

@@ -139,6 +139,24 @@ TEST_CASE("a server that never answers does not hold training: posts queue, and 
   CHECK_THAT(log.str(), Catch::Contains("Operation timed out"));
 }
 
+TEST_CASE("a full queue drops its oldest post rather than hold training, and the end says so") {
+  cue_test::http_server server("hang");
+  scripted_learner learner{.val_loss = {0.9, 0.8, 0.7, 0.6}};
+  std::ostringstream log;
+  {
+    cue::remote_monitor monitor({.root = server.url(), .timeout = std::chrono::seconds(3),
+                                 .drain_timeout = std::chrono::milliseconds(100), .queue_capacity = 1, .log = &log});
+    cue::fit(learner, one_batch, one_batch, {.epochs = 4, .verbose = 0}, monitor);
+    // One post waits for the server; of the three others, at most one fits in the queue (which of
+    // them depends on when the worker took the first), and the rest were dropped.
+    CHECK(monitor.failed() == 3);
+  }
+  CHECK_THAT(log.str(), Catch::Contains("3 posts to " + server.url() + "/publish/epoch/end/ not delivered by the "
+                                        "end of training (") &&
+                            (Catch::Contains("(2 dropped from a full queue, 1 still queued after drain_timeout)") ||
+                             Catch::Contains("(3 dropped from a full queue, 0 still queued after drain_timeout)")));
+}
+
 TEST_CASE("remote_monitor's options: Keras's defaults, checked, readable from JSON") {
   const cue::remote_monitor_options o;
   CHECK(o.root == "http://localhost:9000");

@@ -203,7 +203,7 @@ TEST_CASE("a silent server does not hold the end of training past drain_timeout;
   {
     cue::alert alert({.sinks = {cue::sinks::webhook{.url = hanging.url(), .timeout = std::chrono::seconds(2)}},
                       .min_interval = std::chrono::seconds(0),
-                      .drain_timeout = std::chrono::milliseconds(100),
+                      .drain_timeout = std::chrono::milliseconds(500),
                       .log = &log},
                      cue::rules::above<"val_loss">{10.0});
     cue::fit(learner, one_batch, one_batch, {.epochs = 3, .verbose = 0}, alert);
@@ -232,4 +232,21 @@ TEST_CASE("summary_report sends the run's summary through the sinks at train end
   CHECK(body["details"]["best val_loss"] == "0.5000 at epoch 2");
   CHECK(body["details"]["duration"].get<std::string>().ends_with(" s"));
   CHECK(body["text"].get<std::string>().starts_with("[cue] INFO training succeeded\nrun r7 @ "));
+}
+
+TEST_CASE("a summary sink that never answers holds the end of training for push_timeout at most") {
+  cue_test::http_server hanging("hang");
+  const auto dir = cue_test::fresh_dir("cue-summary-push-hang");
+  scripted_learner learner{.val_loss = {0.9}};
+  std::ostringstream log;
+  {
+    cue::summary_report summary({.directory = dir.string(),
+                                 .sinks = {cue::sinks::webhook{.url = hanging.url(), .timeout = std::chrono::seconds(2)}},
+                                 .push_timeout = std::chrono::milliseconds(100),
+                                 .log = &log});
+    cue::fit(learner, one_batch, one_batch, {.epochs = 1, .verbose = 0}, summary);
+    CHECK(std::filesystem::exists(dir / "summary.json"));  // the files do not wait for the network
+  }  // the send under way ends at its timeout; the log is read after
+  CHECK_THAT(log.str(), Catch::Contains("sending the summary took longer than push_timeout"));
+  CHECK_THAT(log.str(), Catch::Contains("could not send the summary to webhook " + hanging.url()));
 }

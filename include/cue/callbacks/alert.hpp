@@ -35,9 +35,9 @@ struct alert_options {
   std::vector<alert_sink> sinks{};  ///< where every message goes
   std::string run{};                ///< the run's name, shown in every message
   bool notify_resolved = true;      ///< also a message when a condition stops holding
-  /// At most one message per rule in this interval, and `max_per_minute` over all rules (Slack
-  /// takes about one a second, WeCom and DingTalk 20 a minute); what is held back is counted, and
-  /// the next message sent says how many.
+  /// At most one start per rule in this interval (an end is sent when its start was), and
+  /// `max_per_minute` messages over all rules (Slack takes about one a second, WeCom and DingTalk
+  /// 20 a minute); what is held back is counted, and the next message sent says how many.
   std::chrono::duration<double> min_interval{60.0};
   std::size_t max_per_minute = 10;
   std::size_t queue_capacity = 64;  ///< messages waiting for the sinks; when full the oldest goes
@@ -82,6 +82,9 @@ struct monitored_by_rule<Rule> {
 /// Watches `Rules` (cue::rules::above, below, spike, non_finite over the epoch's logs; stopped,
 /// failed at the end) and sends a message through every sink when a condition starts to hold,
 /// and, with `notify_resolved`, when it stops: edge-triggered, never one per epoch while it holds.
+/// Rate limits: one start (`firing`) per rule per `min_interval`, and `max_per_minute` messages
+/// over all; an end (`resolved`) is sent only when its start was. What they hold back is counted,
+/// and the next message sent says how many.
 /// A metric a rule names that the fit does not produce is a compile error, as for early stopping;
 /// an epoch whose logs lack it (`val_*` without validation) leaves the rule as it was.
 ///
@@ -113,7 +116,7 @@ class alert {
   }
   alert(alert&& other) noexcept
       : opts_(std::move(other.opts_)), rules_(std::move(other.rules_)), host_(std::move(other.host_)),
-        holds_(other.holds_), queue_(opts_.queue_capacity, io::when_full::drop_oldest) {}
+        holds_(other.holds_), announced_(other.announced_), queue_(opts_.queue_capacity, io::when_full::drop_oldest) {}
   ~alert() { queue_.discard(); }
 
   void on_train_begin(auto& ctx) { epochs_ = ctx.params().epochs; }
@@ -127,7 +130,8 @@ class alert {
         const rules::finding f = rule.check(get<name>(ctx.logs()));
         if (f.holds == holds_[i]) return;
         holds_[i] = f.holds;
-        if (!f.holds && !opts_.notify_resolved) return;
+        // An end is told only when its start was (a start the rate limit held back has no end).
+        if (!f.holds && (!opts_.notify_resolved || !std::exchange(announced_[i], false))) return;
         alert_message m = about(ctx, rule.title, rule.level);
         m.state = f.holds ? "firing" : "resolved";
         m.metric = std::string(R::metric());
@@ -164,13 +168,15 @@ class alert {
     drain();
   }
 
-  /// Its state for backup_and_restore: which conditions hold, and each spike's best.
+  /// Its state for backup_and_restore: which conditions hold (and whether their start was sent),
+  /// and each spike's best.
   [[nodiscard]] static std::string state_key() { return "alert"; }
   [[nodiscard]] cue::state_dict state_dict() const {
     cue::state_dict d;
     for_each_rule([&](const auto& rule, std::size_t i) {
       const std::string prefix = "rule" + std::to_string(i) + ".";
       d[prefix + "holds"] = holds_[i] ? "1" : "0";
+      d[prefix + "announced"] = announced_[i] ? "1" : "0";
       if constexpr (requires { rule.save(d, prefix); }) rule.save(d, prefix);
     });
     return d;
@@ -179,6 +185,7 @@ class alert {
     for_each_rule([&](auto& rule, std::size_t i) {
       const std::string prefix = "rule" + std::to_string(i) + ".";
       holds_[i] = state::at(d, prefix + "holds", "alert") == "1";
+      announced_[i] = state::at(d, prefix + "announced", "alert") == "1";
       if constexpr (requires { rule.load(d, prefix); }) rule.load(d, prefix);
     });
   }
@@ -240,19 +247,23 @@ class alert {
     return text;
   }
 
-  // The rate limits, on the training thread; then the message is queued for the sinks.
+  // The rate limits, on the training thread; then the message is queued for the sinks. An end
+  // (resolved) is not held back by its rule's interval: it closes a start that was sent.
   void send(std::size_t rule, alert_message m) {
     const auto now = opts_.now();
     const auto minute = std::chrono::minutes(1);
     while (!recent_.empty() && now - recent_.front() >= minute) recent_.pop_front();
-    const bool rule_quiet = !last_sent_[rule] || now - *last_sent_[rule] >= opts_.min_interval;
+    const bool rule_quiet = m.state == "resolved" || !last_sent_[rule] || now - *last_sent_[rule] >= opts_.min_interval;
     if (!rule_quiet || recent_.size() >= opts_.max_per_minute) {
       ++held_back_;
       std::lock_guard lock(mutex_);
       ++suppressed_total_;
       return;
     }
-    last_sent_[rule] = now;
+    if (m.state == "firing") {
+      last_sent_[rule] = now;
+      announced_[rule] = true;
+    }
     recent_.push_back(now);
     m.suppressed = std::exchange(held_back_, 0);
     {
@@ -300,7 +311,7 @@ class alert {
   options opts_;
   std::tuple<Rules...> rules_;
   std::string host_;
-  std::array<bool, sizeof...(Rules)> holds_{};
+  std::array<bool, sizeof...(Rules)> holds_{}, announced_{};  // holds; its start was sent
   std::array<std::optional<std::chrono::steady_clock::time_point>, sizeof...(Rules)> last_sent_{};
   std::deque<std::chrono::steady_clock::time_point> recent_{};  // sends in the last minute
   std::size_t held_back_ = 0, dropped_reported_ = 0;

@@ -35,6 +35,8 @@ struct remote_monitor_options {
   std::chrono::duration<double> timeout{10.0};
   /// cue's: at train end, how long to wait for posts still queued before reporting them undelivered.
   std::chrono::duration<double> drain_timeout{10.0};
+  /// cue's: posts waiting for the server; when full, the oldest is dropped (and counted as failed).
+  std::size_t queue_capacity = 64;
   std::ostream* log = &std::cerr;  ///< cue's: where failures are reported (nothing when null)
 };
 
@@ -44,7 +46,8 @@ constexpr auto fields_of(std::type_identity<remote_monitor_options>) {
                   field{"headers", &remote_monitor_options::headers},
                   field{"send_as_json", &remote_monitor_options::send_as_json},
                   field{"timeout", &remote_monitor_options::timeout},
-                  field{"drain_timeout", &remote_monitor_options::drain_timeout});
+                  field{"drain_timeout", &remote_monitor_options::drain_timeout},
+                  field{"queue_capacity", &remote_monitor_options::queue_capacity});
 }
 
 /// POSTs, at every epoch end, what Keras's RemoteMonitor posts to `root + path`:
@@ -56,7 +59,7 @@ constexpr auto fields_of(std::type_identity<remote_monitor_options>) {
 /// Keras's requests refuses to send it and blames the server.
 ///
 /// Posts run in order on a worker thread, each bounded by `.timeout`, so a slow or silent server
-/// does not slow training. A failure (refused, timed out, an HTTP error status) is a warning on
+/// does not slow training; at most `.queue_capacity` wait, and when full the oldest is dropped. A failure (refused, timed out, an HTTP error status) is a warning on
 /// `.log` naming the URL and the cause, never an exception into training. At train end (and on
 /// exception) it waits up to `.drain_timeout` for the queue, then reports how many posts were not
 /// delivered. `Transport` is any `cue::http::transport` (libcurl's by default).
@@ -74,7 +77,8 @@ class remote_monitor {
       throw std::invalid_argument("cue: remote_monitor: timeout and drain_timeout must be >= 0 seconds");
   }
   remote_monitor(remote_monitor&& other) noexcept
-      : opts_(std::move(other.opts_)), transport_(std::move(other.transport_)) {}
+      : opts_(std::move(other.opts_)), transport_(std::move(other.transport_)),
+        queue_(opts_.queue_capacity, io::when_full::drop_oldest) {}
   ~remote_monitor() { queue_.discard(); }  // the post under way ends by its timeout
 
   void on_epoch_end(auto& ctx) {
@@ -153,20 +157,22 @@ class remote_monitor {
   }
 
   void drain() {
-    if (queue_.wait_for(opts_.drain_timeout)) return;
-    const std::size_t dropped = queue_.discard();
+    const std::size_t left = queue_.wait_for(opts_.drain_timeout) ? 0 : queue_.discard();
+    const std::size_t dropped = queue_.dropped() - dropped_reported_;
+    dropped_reported_ += dropped;
     std::lock_guard lock(mutex_);
-    failed_ += dropped;
-    if (opts_.log && dropped > 0)
-      *opts_.log << "cue: remote_monitor: " << dropped << " posts to " << opts_.root << opts_.path
-                 << " not delivered by the end of training (drain_timeout)\n";
+    failed_ += left + dropped;
+    if (opts_.log && left + dropped > 0)
+      *opts_.log << "cue: remote_monitor: " << left + dropped << " posts to " << opts_.root << opts_.path
+                 << " not delivered by the end of training (" << dropped << " dropped from a full queue, "
+                 << left << " still queued after drain_timeout)\n";
   }
 
   options opts_;
   Transport transport_;  // used by the worker only
   mutable std::mutex mutex_;
-  std::size_t delivered_ = 0, failed_ = 0;
-  io::write_queue queue_;  // last: its worker stops before the members it uses go
+  std::size_t delivered_ = 0, failed_ = 0, dropped_reported_ = 0;
+  io::write_queue queue_{opts_.queue_capacity, io::when_full::drop_oldest};  // last: its worker stops before the members it uses go
 };
 
 }  // namespace cue

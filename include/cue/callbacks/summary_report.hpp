@@ -9,6 +9,7 @@
 #include <filesystem>
 #include <iostream>
 #include <memory>
+#include <mutex>
 #include <ostream>
 #include <optional>
 #include <string>
@@ -224,11 +225,14 @@ class summary_report {
     sending_->post([this, m] {
       for (const auto& sink : opts_.sinks) {
         const std::string problem = sink.deliver(m);
+        std::lock_guard lock(*log_mutex_);
         if (!problem.empty() && opts_.log)
           *opts_.log << "cue: summary_report: could not send the summary to " << sink.describe() << ": " << problem << "\n";
       }
     });
-    if (!sending_->wait_for(opts_.push_timeout) && opts_.log)
+    const bool sent = sending_->wait_for(opts_.push_timeout);
+    std::lock_guard lock(*log_mutex_);
+    if (!sent && opts_.log)
       *opts_.log << "cue: summary_report: sending the summary took longer than push_timeout; it goes on until the sinks' own timeouts\n";
   }
 
@@ -319,6 +323,7 @@ class summary_report {
   std::optional<int> first_epoch_;
   int planned_ = 0, initial_epoch_ = 0;
   nlohmann::ordered_json last_;
+  std::unique_ptr<std::mutex> log_mutex_ = std::make_unique<std::mutex>();  // the sender's worker writes too
   std::unique_ptr<io::write_queue> sending_;  // last: its worker ends before what it uses
 };
 
