@@ -12,6 +12,7 @@
 #include <cue/fit.hpp>
 
 #include "../support.hpp"
+#include "recorded.hpp"
 #include "test_server.hpp"
 
 using cue_test::batch;
@@ -32,17 +33,7 @@ std::string header(const std::string& message, const std::string& name) {
 
 TEST_CASE("an alert is a plain-text e-mail: the headline as subject, the message as body") {
   auto server = smtp_server();
-  cue::alert_message m;
-  m.title = "val_loss spike";
-  m.run = "r1";
-  m.host = "h";
-  m.epoch = 7;
-  m.epochs = 50;
-  m.metric = "val_loss";
-  m.value = 0.913;
-  m.reference = 0.412;
-  m.reference_name = "best";
-  m.rule = "val_loss > 1.5 * best";
+  const auto m = cue_test::spike_message();
   const cue::sinks::email sink{.url = "smtp://127.0.0.1:" + server.port(),
                                .from = "cue@example.org",
                                .to = {"ml-team@example.org", "oncall@example.org"}};

@@ -17,29 +17,18 @@
 #include <cue/fit.hpp>
 
 #include "../support.hpp"
+#include "recorded.hpp"
 #include "test_server.hpp"
 
 using cue_test::batch;
+using cue_test::from_hex;
+using cue_test::header;
+using cue_test::headers_of;
 using cue_test::scripted_learner;
 
 namespace {
 const std::vector<batch> one_batch{{1.0}};
 
-std::string from_hex(const std::string& hex) {
-  std::string out;
-  for (std::size_t i = 0; i + 1 < hex.size(); i += 2) out += static_cast<char>(std::stoi(hex.substr(i, 2), nullptr, 16));
-  return out;
-}
-std::vector<std::pair<std::string, std::string>> headers_of(const nlohmann::json& r) {
-  std::vector<std::pair<std::string, std::string>> out;
-  for (const auto& h : r["headers"]) out.emplace_back(h[0].get<std::string>(), h[1].get<std::string>());
-  return out;
-}
-std::string header(const nlohmann::json& r, const std::string& name) {
-  for (const auto& [n, v] : headers_of(r))
-    if (n == name) return v;
-  return "(none)";
-}
 }  // namespace
 
 TEST_CASE("form mode posts what Keras posts, byte for byte, with the headers in order") {

@@ -16,46 +16,22 @@
 #include <cue/fit.hpp>
 
 #include "../support.hpp"
+#include "recorded.hpp"
 #include "test_server.hpp"
 
 using cue_test::batch;
+using cue_test::from_hex;
+using cue_test::header;
 using cue_test::scripted_learner;
+using cue_test::spike_message;
 
 namespace {
 const std::vector<batch> one_batch{{1.0}};
 
-std::string from_hex(const std::string& hex) {
-  std::string out;
-  for (std::size_t i = 0; i + 1 < hex.size(); i += 2) out += static_cast<char>(std::stoi(hex.substr(i, 2), nullptr, 16));
-  return out;
-}
-std::string header(const nlohmann::json& r, const std::string& name) {
-  for (const auto& h : r["headers"])
-    if (h[0] == name) return h[1];
-  return "(none)";
-}
 nlohmann::json only_request(const cue_test::http_server& server) {
   const auto requests = server.requests();
   REQUIRE(requests.size() == 1);
   return nlohmann::json::parse(requests[0]);
-}
-
-// A message with every field fixed, so that bodies compare byte for byte.
-cue::alert_message spike_message() {
-  cue::alert_message m;
-  m.title = "val_loss spike";
-  m.run = "r1";
-  m.host = "h";
-  m.epoch = 7;
-  m.epochs = 50;
-  m.step = 3500;
-  m.metric = "val_loss";
-  m.value = 0.913;
-  m.reference = 0.412;
-  m.reference_name = "best";
-  m.rule = "val_loss > 1.5 * best";
-  m.time = "2026-08-30T12:00:00Z";
-  return m;
 }
 
 std::string python_sign(const std::string& timestamp, const std::string& secret) {
