@@ -14,9 +14,11 @@
 #include <algorithm>
 #include <array>
 #include <cstddef>
+#include <cstdint>
 #include <exception>
 #include <limits>
 #include <ranges>
+#include <span>
 #include <stdexcept>
 #include <string>
 #include <type_traits>
@@ -26,6 +28,7 @@
 #include <cue/callbacks.hpp>
 #include <cue/callbacks/history.hpp>
 #include <cue/context.hpp>
+#include <cue/distributed/communicator.hpp>
 #include <cue/events.hpp>
 #include <cue/learner.hpp>
 #include <cue/logs.hpp>
@@ -112,6 +115,37 @@ constexpr Logs all_nan() {
   Logs out;
   out.values.fill(std::numeric_limits<double>::quiet_NaN());
   return out;
+}
+
+// In a distributed fit (cue::data_parallel), sums are of every rank's samples, and a stop asked
+// for on any rank stops all of them after the same batch, with the reason and words of the lowest
+// rank that asked. Elsewhere these are nothing.
+template <class Learner, std::size_t N>
+void reduce_over_ranks(Learner& learner, std::array<double, N>& sums) {
+  if constexpr (distributed_learner<Learner>) learner.communicator().allreduce_sum(std::span<double>(sums));
+}
+template <class Comm>
+[[gnu::noinline]] void agree_on_stop_reason(Comm& comm, run_state& state) {
+  std::vector<double> asked(static_cast<std::size_t>(comm.size()), 0.0);
+  asked[static_cast<std::size_t>(comm.rank())] = state.stop ? 1.0 : 0.0;
+  comm.allreduce_sum(std::span<double>(asked));
+  const int root = static_cast<int>(std::find_if(asked.begin(), asked.end(), [](double a) { return a > 0; }) - asked.begin());
+  std::uint64_t head[2] = {static_cast<std::uint64_t>(state.stop_reason), state.stop_message.size()};
+  comm.broadcast(std::as_writable_bytes(std::span<std::uint64_t>(head)), root);
+  state.stop_message.resize(head[1]);
+  comm.broadcast(std::as_writable_bytes(std::span<char>(state.stop_message)), root);
+  state.stop = true;
+  state.stop_reason = static_cast<cue::stop_reason>(head[0]);
+}
+template <class Learner>
+bool stop_now(Learner& learner, run_state& state) {
+  if constexpr (distributed_learner<Learner>) {
+    if (!learner.communicator().any(state.stop)) return false;
+    agree_on_stop_reason(learner.communicator(), state);
+    return true;
+  } else {
+    return state.stop;
+  }
 }
 
 // Delivers a hook's event to `cbs` with a context whose typed events go to `root` (the loop's
@@ -330,9 +364,10 @@ auto test_loop(Cbs& cbs, run_state& state, Learner& learner, Data& data) {
     }
     ++state.batch;
     if constexpr (Standalone) {
-      if (state.stop) break;
+      if (stop_now(learner, state)) break;
     }
   }
+  reduce_over_ranks(learner, means.sums);
   VL result = means.mean();
   notify(event::test_end{}, cbs, state, learner, result);
   return result;
@@ -378,9 +413,10 @@ auto train_batches(Cbs& cbs, run_state& state, Learner& learner, Data& data) {
     }
     ++state.batch;
     ++state.step;
-    if (state.stop) break;
+    if (stop_now(learner, state)) break;
   }
   state.running = {};
+  reduce_over_ranks(learner, means.sums);
   return means;
 }
 
@@ -423,6 +459,7 @@ history fit_loop(Cbs& cbs, Learner& learner, Data& data, ValData* val, const fit
   bool ran_epoch = false;
   try {
     notify(event::train_begin{}, all, cbs, state, learner, none);
+    if constexpr (distributed_learner<Learner>) learner.synchronize();  // rank 0's weights, before any step
     const int first_epoch = state.resume ? state.resume.epoch : opts.initial_epoch;
     for (int epoch = first_epoch; epoch < opts.epochs; ++epoch) {
       state.epoch = epoch;
@@ -453,7 +490,7 @@ history fit_loop(Cbs& cbs, Learner& learner, Data& data, ValData* val, const fit
       notify(event::epoch_end{}, all, cbs, state, learner, epoch_logs);
       last = epoch_logs;
       ran_epoch = true;
-      if (state.stop) break;
+      if (stop_now(learner, state)) break;
     }
     if (ran_epoch)
       notify(event::train_end{}, all, cbs, state, learner, last);

@@ -57,9 +57,15 @@ inline std::pair<dataset, dataset> split(const dataset& d, double fraction) {
 
 /// Options of `batches`.
 struct batches_options {
-  std::size_t batch_size = 32;
+  std::size_t batch_size = 32;  ///< with `ranks` > 1, the global batch, which the ranks share
   bool shuffle = true;        ///< a new order every epoch, from `seed` and the epoch's count
   std::uint64_t seed = 0;
+  /// Data-parallel training (cue::data_parallel): every rank draws the same order and takes its
+  /// part of each global batch of `batch_size`, rows [n*rank/ranks, n*(rank+1)/ranks) of its n,
+  /// so the ranks' parts of a step are that step's batch of a one-process run, and every rank has
+  /// the same number of steps (a part may be empty).
+  std::size_t rank = 0;
+  std::size_t ranks = 1;
 };
 
 /// A re-iterable range of batches over a dataset it refers to. With `shuffle`, each pass (epoch)
@@ -70,6 +76,9 @@ class batches {
   batches(dataset&&, batches_options) = delete;  // it refers to the dataset: keep one alive
   batches(const dataset& d, batches_options opts) : data_(&d), opts_(opts) {
     if (opts_.batch_size == 0) throw std::invalid_argument("cue: batches: batch_size must be > 0");
+    if (opts_.ranks == 0 || opts_.rank >= opts_.ranks)
+      throw std::invalid_argument("cue: batches: rank must be < ranks, got rank " + std::to_string(opts_.rank) +
+                                  " of " + std::to_string(opts_.ranks));
   }
 
   class iterator {
@@ -135,7 +144,9 @@ class batches {
 
  private:
   batch gather(const std::vector<std::size_t>& order, std::size_t at) const {
-    const std::size_t n = std::min(opts_.batch_size, order.size() - at);
+    const std::size_t global = std::min(opts_.batch_size, order.size() - at);
+    at += global * opts_.rank / opts_.ranks;  // this rank's part of the global batch
+    const std::size_t n = global * (opts_.rank + 1) / opts_.ranks - global * opts_.rank / opts_.ranks;
     const std::size_t d = data_->x.shape()[1];
     batch b{xt::xtensor<float, 2>::from_shape({n, d}), xt::xtensor<std::int32_t, 1>::from_shape({n})};
     for (std::size_t i = 0; i < n; ++i) {

@@ -78,6 +78,8 @@ class classifier {
   }
 
   std::vector<std::span<float>> gradients() { return model_.gradients(); }
+  /// The weights themselves, aligned with gradients() (cue::data_parallel broadcasts them).
+  std::vector<std::span<float>> parameters() { return model_.parameters(); }
 
   /// The weights by Keras's paths (`sequential/dense/kernel`, ...), for TensorBoard's histograms.
   auto named_weights()

@@ -1,0 +1,138 @@
+// cue::data_parallel: one learner per rank, each training on its part of every global batch,
+// the gradients of all ranks averaged (weighted by their samples) in one fused sum before every
+// update, so that N ranks compute what one process computes on the whole global batch.
+#pragma once
+
+#include <algorithm>
+#include <cstddef>
+#include <span>
+#include <type_traits>
+#include <utility>
+#include <vector>
+
+#include <cue/distributed/communicator.hpp>
+#include <cue/learner.hpp>
+
+namespace cue {
+
+namespace detail {
+template <class L>
+struct gradient_element {
+  using type = float;  // for the error message's sake; data_parallel asserts gradients()
+};
+template <class L>
+  requires requires(L& l) { l.gradients()[0]; }
+struct gradient_element<L> {
+  using type = typename std::remove_cvref_t<decltype(std::declval<L&>().gradients()[0])>::element_type;
+};
+}  // namespace detail
+
+/// Wraps `learner` (by reference) for data-parallel training over `comm`. Give fit data that
+/// deals each rank its part of every global batch (`cue::data::batches` with `.rank` and
+/// `.ranks`); then the loops reduce the epoch's logs (training and `val_*`) over the ranks from
+/// their sample-weighted sums, and make each stop decision together (see cue::fit).
+///
+/// `forward_backward` runs the learner's forward and backward pass on the rank's part, then sums
+/// `samples * gradient` and the samples over all ranks in one allreduce and leaves the weighted
+/// mean in the learner's gradients; `apply_gradients` then makes the same update on every rank.
+/// A rank whose part is empty (a short last batch) contributes nothing, and logs zeros with
+/// weight zero. `synchronize()`, called by fit after on_train_begin, copies rank 0's weights
+/// (`parameters()`) to every rank, before the first step.
+///
+/// Needs the split step (`forward_backward`, `apply_gradients`), `gradients()` and `parameters()`:
+/// averaging weights after a fused `train_step` is not the same for Adam or momentum.
+template <class Learner, communicator Comm>
+class data_parallel {
+  static_assert(requires(Learner& l) {
+    l.apply_gradients();
+    l.gradients()[0].size();
+    l.parameters()[0].size();
+  }, "cue: data_parallel needs the learner's split step (forward_backward and apply_gradients), gradients() "
+     "and parameters() (spans of its gradients and weights): it averages the gradients of all ranks between "
+     "backward and update (averaging weights after train_step is not the same for Adam or momentum), and "
+     "broadcasts rank 0's weights before the first step");
+
+ public:
+  data_parallel(Learner& learner, Comm& comm) : learner_(&learner), comm_(&comm) {}
+
+  template <class Batch>
+  auto forward_backward(const Batch& batch) {
+    using logs_type = decltype(learner_->forward_backward(batch));
+    const std::size_t samples = batch.size();
+    logs_type logs{};
+    if (samples > 0) logs = learner_->forward_backward(batch);
+    auto grads = learner_->gradients();
+    std::size_t n = 1;
+    for (const auto& g : grads) n += g.size();
+    fused_.resize(n);
+    auto* out = fused_.data();
+    const auto weight = static_cast<element>(samples);
+    for (const auto& g : grads) {
+      if (samples > 0) std::transform(g.begin(), g.end(), out, [&](element v) { return v * weight; });
+      else std::fill_n(out, g.size(), element{0});
+      out += g.size();
+    }
+    fused_.back() = weight;
+    comm_->allreduce_sum(std::span<element>(fused_));
+    const element total = fused_.back();
+    const element* in = fused_.data();
+    for (auto& g : grads) {
+      if (total > 0) std::transform(in, in + g.size(), g.begin(), [&](element v) { return v / total; });
+      in += g.size();
+    }
+    return logs;
+  }
+  void apply_gradients() { learner_->apply_gradients(); }
+
+  template <class Batch>
+  auto test_step(const Batch& batch) {
+    using logs_type = decltype(learner_->test_step(batch));
+    return batch.size() > 0 ? learner_->test_step(batch) : logs_type{};
+  }
+  template <class Batch>
+  auto predict_step(const Batch& batch)
+    requires requires(Learner& l) { l.predict_step(batch); }
+  {
+    return learner_->predict_step(batch);
+  }
+
+  /// Copies rank 0's weights to every rank.
+  void synchronize() {
+    for (auto p : learner_->parameters()) comm_->broadcast(std::as_writable_bytes(p), 0);
+  }
+
+  [[nodiscard]] Comm& communicator() const noexcept { return *comm_; }
+  [[nodiscard]] Learner& learner() const noexcept { return *learner_; }
+  auto gradients() { return learner_->gradients(); }
+  auto parameters() { return learner_->parameters(); }
+
+  double learning_rate() const
+    requires has_learning_rate<Learner>
+  {
+    return learner_->learning_rate();
+  }
+  void set_learning_rate(double lr)
+    requires has_learning_rate<Learner>
+  {
+    learner_->set_learning_rate(lr);
+  }
+  auto state()
+    requires requires(Learner& l) { l.state(); }
+  {
+    return learner_->state();
+  }
+  template <class S>
+  void load_state(const S& s)
+    requires requires(Learner& l) { l.load_state(s); }
+  {
+    learner_->load_state(s);
+  }
+
+ private:
+  using element = typename detail::gradient_element<Learner>::type;
+  Learner* learner_;
+  Comm* comm_;
+  std::vector<element> fused_;
+};
+
+}  // namespace cue

@@ -1,0 +1,73 @@
+// cue::data_parallel on one process (cue::single_process): what the MPI tests build on, checked
+// without MPI; and the data's split into ranks' parts.
+#include <cue/distributed/data_parallel.hpp>
+
+#include <random>
+#include <vector>
+
+#include <catch2/catch.hpp>
+
+#include <cue/cue.hpp>
+#include <cue/nn.hpp>
+
+namespace {
+cue::data::dataset toy(std::size_t n, unsigned seed) {
+  cue::data::dataset d{xt::xtensor<float, 2>::from_shape({n, 4}), xt::xtensor<std::int32_t, 1>::from_shape({n})};
+  std::mt19937 rng(seed);
+  std::normal_distribution<float> noise(0.0f, 1.0f);
+  for (std::size_t i = 0; i < n; ++i) {
+    d.y(i) = static_cast<std::int32_t>(i % 3);
+    for (std::size_t j = 0; j < 4; ++j) d.x(i, j) = noise(rng) + (j == static_cast<std::size_t>(d.y(i)) ? 2.0f : 0.0f);
+  }
+  return d;
+}
+auto model(unsigned seed) {
+  std::mt19937_64 rng(seed);
+  return cue::nn::classifier(cue::nn::sequential{cue::nn::dense(4, 8, rng), cue::nn::relu{}, cue::nn::dense(8, 3, rng)},
+                             cue::nn::adam({.learning_rate = 0.01}));
+}
+}  // namespace
+
+TEST_CASE("a rank's part of each global batch: together the parts are the batch, in order") {
+  const auto d = toy(11, 1);
+  std::vector<std::int32_t> whole, parts;
+  cue::data::batches all(d, {.batch_size = 4, .seed = 7});
+  cue::data::batches first(d, {.batch_size = 4, .seed = 7, .rank = 0, .ranks = 3});
+  cue::data::batches second(d, {.batch_size = 4, .seed = 7, .rank = 1, .ranks = 3});
+  cue::data::batches third(d, {.batch_size = 4, .seed = 7, .rank = 2, .ranks = 3});
+  CHECK(first.size() == all.size());  // every rank has the same number of steps
+  std::vector<std::size_t> sizes;
+  auto a = all.begin(), r0 = first.begin(), r1 = second.begin(), r2 = third.begin();
+  for (; a != all.end(); ++a, ++r0, ++r1, ++r2) {
+    for (auto y : (*a).y) whole.push_back(y);
+    for (const auto& part : {*r0, *r1, *r2}) {
+      sizes.push_back(part.size());
+      for (auto y : part.y) parts.push_back(y);
+    }
+  }
+  CHECK(parts == whole);
+  CHECK(sizes == std::vector<std::size_t>{1, 1, 2, 1, 1, 2, 1, 1, 1});  // the last global batch has 3
+  CHECK_THROWS_WITH(cue::data::batches(d, {.rank = 2, .ranks = 2}), "cue: batches: rank must be < ranks, got rank 2 of 2");
+}
+
+TEST_CASE("on one process, data_parallel trains as the learner alone") {
+  const auto train = toy(101, 2), val = toy(37, 3);
+  cue::data::batches tb(train, {.batch_size = 16, .seed = 5});
+  cue::data::batches vb(val, {.batch_size = 16, .shuffle = false});
+  auto alone = model(9);
+  const auto expected = cue::fit(alone, tb, vb, {.epochs = 3, .verbose = 0});
+
+  cue::data::batches tb2(train, {.batch_size = 16, .seed = 5});
+  auto wrapped = model(9);
+  cue::single_process one;
+  cue::data_parallel parallel(wrapped, one);
+  STATIC_REQUIRE(cue::distributed_learner<decltype(parallel)>);
+  const auto got = cue::fit(parallel, tb2, vb, {.epochs = 3, .verbose = 0});
+  for (int e = 0; e < 3; ++e) {
+    CHECK(got["loss"][e] == Approx(expected["loss"][e]).epsilon(1e-5));
+    CHECK(got["val_loss"][e] == Approx(expected["val_loss"][e]).epsilon(1e-5));
+  }
+  const auto a = alone.state(), b = wrapped.state();
+  for (std::size_t i = 0; i < a.size(); ++i)
+    for (std::size_t j = 0; j < a[i].size(); ++j) REQUIRE(b[i][j] == Approx(a[i][j]).margin(1e-5));
+}

@@ -1,0 +1,96 @@
+// Run under `mpirun -np 2`: data-parallel training over MPI computes what one process computes on
+// the whole global batch; the epoch's logs are the whole data's; a stop on one rank stops both.
+#include <cue/mpi/communicator.hpp>
+
+#include <random>
+#include <string>
+#include <vector>
+
+#define CATCH_CONFIG_RUNNER
+#include <catch2/catch.hpp>
+
+#include <cue/cue.hpp>
+#include <cue/distributed/data_parallel.hpp>
+#include <cue/nn.hpp>
+
+namespace {
+cue::mpi::communicator* world = nullptr;
+
+cue::data::dataset toy(std::size_t n, unsigned seed) {
+  cue::data::dataset d{xt::xtensor<float, 2>::from_shape({n, 4}), xt::xtensor<std::int32_t, 1>::from_shape({n})};
+  std::mt19937 rng(seed);
+  std::normal_distribution<float> noise(0.0f, 1.0f);
+  for (std::size_t i = 0; i < n; ++i) {
+    d.y(i) = static_cast<std::int32_t>(i % 3);
+    for (std::size_t j = 0; j < 4; ++j) d.x(i, j) = noise(rng) + (j == static_cast<std::size_t>(d.y(i)) ? 2.0f : 0.0f);
+  }
+  return d;
+}
+auto model(unsigned seed) {
+  std::mt19937_64 rng(seed);
+  return cue::nn::classifier(cue::nn::sequential{cue::nn::dense(4, 8, rng), cue::nn::relu{}, cue::nn::dense(8, 3, rng)},
+                             cue::nn::adam({.learning_rate = 0.01}));
+}
+std::size_t rank() { return static_cast<std::size_t>(world->rank()); }
+std::size_t ranks() { return static_cast<std::size_t>(world->size()); }
+}  // namespace
+
+TEST_CASE("2 ranks with the global batch split between them train as 1 process on the whole batch") {
+  REQUIRE(world->size() == 2);
+  // 101 samples at a global batch of 16: a short last batch of 5, split 2 and 3.
+  const auto train = toy(101, 2), val = toy(37, 3);
+  cue::data::batches whole(train, {.batch_size = 16, .seed = 5});
+  cue::data::batches whole_val(val, {.batch_size = 16, .shuffle = false});
+  auto alone = model(9);  // every rank trains the one-process reference itself
+  const auto expected = cue::fit(alone, whole, whole_val, {.epochs = 3, .verbose = 0});
+
+  cue::data::batches part(train, {.batch_size = 16, .seed = 5, .rank = rank(), .ranks = ranks()});
+  cue::data::batches part_val(val, {.batch_size = 16, .shuffle = false, .rank = rank(), .ranks = ranks()});
+  auto mine = model(rank() == 0 ? 9 : 1234);  // rank 1 starts elsewhere: rank 0's weights are broadcast
+  cue::data_parallel parallel(mine, *world);
+  const auto got = cue::fit(parallel, part, part_val, {.epochs = 3, .verbose = 0});
+  REQUIRE(got.epochs().size() == 3);
+  for (int e = 0; e < 3; ++e) {
+    INFO("rank " << rank() << " epoch " << e);
+    // The epoch's logs are the whole data's, on every rank: sample-weighted over the ranks.
+    CHECK(got["loss"][e] == Approx(expected["loss"][e]).epsilon(1e-5));
+    CHECK(got["accuracy"][e] == Approx(expected["accuracy"][e]).epsilon(1e-9));
+    CHECK(got["val_loss"][e] == Approx(expected["val_loss"][e]).epsilon(1e-5));
+    CHECK(got["val_accuracy"][e] == Approx(expected["val_accuracy"][e]).epsilon(1e-9));
+  }
+  const auto a = alone.state(), b = mine.state();
+  for (std::size_t i = 0; i < a.size(); ++i)
+    for (std::size_t j = 0; j < a[i].size(); ++j) REQUIRE(b[i][j] == Approx(a[i][j]).margin(1e-5));
+  // And evaluate reduces the same way: the whole validation set's loss.
+  const auto evaluated = cue::evaluate(parallel, part_val);
+  CHECK(cue::get<"loss">(evaluated) == Approx(cue::get<"loss">(cue::evaluate(alone, whole_val))).epsilon(1e-5));
+}
+
+TEST_CASE("a stop asked for on one rank stops every rank after the same batch, with its reason") {
+  const auto train = toy(64, 4);
+  cue::data::batches part(train, {.batch_size = 8, .seed = 1, .rank = rank(), .ranks = ranks()});
+  auto mine = model(3);
+  cue::data_parallel parallel(mine, *world);
+  std::size_t batches_run = 0;
+  cue::lambda_callback stop_on_rank_1{cue::on_train_batch_end([&](auto& ctx) {
+    ++batches_run;
+    if (rank() == 1 && ctx.epoch() == 1 && ctx.batch() == 2)
+      ctx.request_stop(cue::stop_reason::signal, "rank 1 received SIGTERM");
+  })};
+  const auto h = cue::fit(parallel, part, {.epochs = 5, .verbose = 0}, stop_on_rank_1);
+  INFO("rank " << rank());
+  CHECK(batches_run == 8 + 3);
+  CHECK(h.epochs().size() == 2);
+  CHECK(h.stop_reason() == cue::stop_reason::signal);
+  CHECK(h.stop_message() == "rank 1 received SIGTERM");
+}
+
+int main(int argc, char** argv) {
+  cue::mpi::communicator comm(&argc, &argv);
+  world = &comm;
+  Catch::Session session;
+  // Only rank 0 reports; every rank runs every test, so their collectives match.
+  if (comm.rank() != 0) session.configData().outputFilename = "%debug";
+  const int failed = session.run(argc, argv);
+  return comm.all(failed == 0) ? 0 : 1;
+}
