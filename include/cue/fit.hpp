@@ -567,12 +567,17 @@ history fit_checked(Learner& learner, Data& data, ValData* val, const fit_option
                          !has_split_step<Learner, Batch>) {
       check_split_step<Learner, Batch>();
       return {};
+    } else if constexpr (distributed_learner<Learner> && !distributed_ok<Group>::met) {
+      distributed_ok<Group>::report();
+      return {};
     } else {
       validate(options);
       Group group(std::forward<Cs>(cbs)...);
       if constexpr (!shows_progress<Group>) {
+        bool display = shows_display(options.verbose);
+        if constexpr (distributed_learner<Learner>) display = display && learner.communicator().rank() == 0;
         // Two instances of the loop, so that a silent fit pays nothing per batch for the display.
-        if (shows_display(options.verbose)) [[unlikely]]
+        if (display) [[unlikely]]
           return fit_shown<ValData>(group, learner, data, val, options);
       }
       return fit_loop<ValData>(group, learner, data, val, options);

@@ -2,7 +2,12 @@
 // the whole global batch; the epoch's logs are the whole data's; a stop on one rank stops both.
 #include <cue/mpi/communicator.hpp>
 
+#include <unistd.h>
+
+#include <cstdint>
+#include <filesystem>
 #include <random>
+#include <sstream>
 #include <string>
 #include <vector>
 
@@ -11,6 +16,7 @@
 
 #include <cue/cue.hpp>
 #include <cue/distributed/data_parallel.hpp>
+#include <cue/distributed/on_rank_zero.hpp>
 #include <cue/nn.hpp>
 
 namespace {
@@ -83,6 +89,37 @@ TEST_CASE("a stop asked for on one rank stops every rank after the same batch, w
   CHECK(h.epochs().size() == 2);
   CHECK(h.stop_reason() == cue::stop_reason::signal);
   CHECK(h.stop_message() == "rank 1 received SIGTERM");
+}
+
+TEST_CASE("callbacks that write act on rank 0 only: one checkpoint file, written once; one CSV") {
+  // A directory the ranks share (one machine), named by rank 0.
+  std::int64_t job = static_cast<std::int64_t>(::getpid());
+  world->broadcast(std::as_writable_bytes(std::span<std::int64_t>(&job, 1)), 0);
+  const auto dir = std::filesystem::temp_directory_path() / ("cue-mpi-" + std::to_string(job));
+  if (rank() == 0) std::filesystem::remove_all(dir);
+  world->barrier();
+
+  const auto train = toy(64, 4), val = toy(32, 5);
+  cue::data::batches part(train, {.batch_size = 8, .seed = 1, .rank = rank(), .ranks = ranks()});
+  cue::data::batches part_val(val, {.batch_size = 8, .shuffle = false, .rank = rank(), .ranks = ranks()});
+  auto mine = model(3);
+  cue::data_parallel parallel(mine, *world);
+  std::ostringstream csv_text;
+  cue::csv_logger csv(csv_text);
+  cue::model_checkpoint<"val_loss"> checkpoint({.filepath = (dir / "best.npz").string(), .save_best_only = true});
+  const auto h = cue::fit(parallel, part, part_val, {.epochs = 3, .verbose = 0}, cue::on_rank_zero(csv),
+                          cue::on_rank_zero(checkpoint));
+  INFO("rank " << rank());
+  // val_loss falls every epoch here, the same on both ranks: rank 0 saves each time, rank 1 never.
+  REQUIRE(h["val_loss"][2] < h["val_loss"][0]);
+  CHECK(checkpoint.save_count() == (rank() == 0 ? 3u : 0u));
+  std::size_t lines = 0;
+  for (char c : csv_text.str()) lines += c == '\n';
+  CHECK(lines == (rank() == 0 ? 4u : 0u));
+  world->barrier();
+  CHECK(std::filesystem::exists(dir / "best.npz"));
+  world->barrier();
+  if (rank() == 0) std::filesystem::remove_all(dir);
 }
 
 int main(int argc, char** argv) {

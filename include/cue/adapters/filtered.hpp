@@ -33,10 +33,10 @@ class filtered : public detail::forward_events<filtered<Filter, C>> {
   friend detail::forward_events<filtered>;
 
   // A hook's event when the filter lets it through; a typed event always (it says what happened,
-  // not when to act).
+  // not when to act), unless the filter says it filters every event (cue::on_rank_zero).
   template <class Event, class Ctx>
   constexpr void deliver(const Event& e, Ctx& ctx) {
-    if constexpr (hook_event<Event>) {
+    if constexpr (hook_event<Event> || requires { Filter::filters_every_event; }) {
       if (filter_.pass(e, ctx)) cue::emit(e, inner_.get(), ctx);
     } else {
       cue::emit(e, inner_.get(), ctx);

@@ -101,6 +101,7 @@ struct monitored_by_rule<Rule> {
 template <class... Rules>
 class alert {
  public:
+  using writes_output = void;  ///< in a distributed fit, wrap it: cue::on_rank_zero
   using options = alert_options;
   using monitored = typename detail::joined_names<typename detail::monitored_by_rule<Rules>::type...>::type;
 

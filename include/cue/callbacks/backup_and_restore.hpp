@@ -104,6 +104,7 @@ class backup_and_restore {
   static_assert((detail::check_trackable<Tracked>() && ...));
 
  public:
+  using not_distributed = void;  ///< a distributed fit's backups are not supported yet
   using needs = cue::needs<capability::save>;
   using emits = cue::emits<backup_saved>;
   using listens = cue::listens<cue::optional<signal_received>>;  // from stop_on_signal

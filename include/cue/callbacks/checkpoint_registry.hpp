@@ -60,6 +60,7 @@ constexpr auto fields_of(std::type_identity<checkpoint_registry_options>) {
 /// error) and cue::checkpoint_removed. Hooks: on_train_begin, on_train_end, on_exception.
 class checkpoint_registry {
  public:
+  using writes_output = void;  ///< in a distributed fit, wrap it: cue::on_rank_zero
   using options = checkpoint_registry_options;
   using listens = cue::listens<checkpoint_saved, cue::optional<checkpoint_removed>>;
 

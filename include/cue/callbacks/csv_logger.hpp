@@ -51,6 +51,7 @@ constexpr auto fields_of(std::type_identity<csv_logger_options>) {
 /// Hooks: on_train_begin, on_epoch_end, on_train_end.
 class csv_logger {
  public:
+  using writes_output = void;  ///< in a distributed fit, wrap it: cue::on_rank_zero
   using options = csv_logger_options;
 
   /// Writes to `opts.filename`, opened at train begin (its directory created if needed).

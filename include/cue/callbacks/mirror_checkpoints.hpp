@@ -78,6 +78,7 @@ constexpr auto fields_of(std::type_identity<mirror_checkpoints_options>) {
 /// cue::checkpoint_removed. Hooks: on_epoch_end, on_train_end, on_exception.
 class mirror_checkpoints {
  public:
+  using writes_output = void;  ///< in a distributed fit, wrap it: cue::on_rank_zero
   using options = mirror_checkpoints_options;
   using listens = cue::listens<checkpoint_saved, cue::optional<checkpoint_removed>>;
   using emits = cue::emits<checkpoint_uploaded>;

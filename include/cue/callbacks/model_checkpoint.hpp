@@ -85,6 +85,7 @@ class model_checkpoint {
                 "literal brace as {{ or }}");
 
  public:
+  using writes_output = void;  ///< in a distributed fit, wrap it: cue::on_rank_zero
   using monitored = names<Monitor>;
   using formatted = format_names<Filepath>;
   using needs = cue::needs<capability::save_file>;

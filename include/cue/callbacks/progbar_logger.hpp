@@ -56,6 +56,7 @@ constexpr auto fields_of(std::type_identity<progbar_logger_options>) {
 /// why the fit stopped early, when a callback said).
 class progbar_logger {
  public:
+  using writes_output = void;  ///< in a distributed fit, wrap it: cue::on_rank_zero
   using options = progbar_logger_options;
   using shows_progress = void;  // fit adds no display of its own beside it
 

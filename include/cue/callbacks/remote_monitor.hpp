@@ -68,6 +68,7 @@ constexpr auto fields_of(std::type_identity<remote_monitor_options>) {
 template <http::transport Transport = http::curl_transport>
 class remote_monitor {
  public:
+  using writes_output = void;  ///< in a distributed fit, wrap it: cue::on_rank_zero
   using options = remote_monitor_options;
 
   explicit remote_monitor(options opts = {}, Transport transport = {})

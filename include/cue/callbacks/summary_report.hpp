@@ -77,6 +77,7 @@ constexpr auto fields_of(std::type_identity<summary_report_options>) {
 /// cue::checkpoint_saved when a callback sends it.
 class summary_report {
  public:
+  using writes_output = void;  ///< in a distributed fit, wrap it: cue::on_rank_zero
   using options = summary_report_options;
   using listens = cue::listens<cue::optional<checkpoint_saved>>;
 

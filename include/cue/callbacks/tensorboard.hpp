@@ -150,6 +150,7 @@ inline double wall_time_now() {
 /// on_test_end, on_train_end, on_exception.
 class tensorboard {
  public:
+  using writes_output = void;  ///< in a distributed fit, wrap it: cue::on_rank_zero
   using options = tensorboard_options;
 
   explicit tensorboard(options opts = {}) : opts_(std::move(opts)) {

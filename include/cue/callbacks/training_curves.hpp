@@ -82,6 +82,7 @@ class training_curves {
   static constexpr bool marks_best = !Monitor.view().empty();
 
  public:
+  using writes_output = void;  ///< in a distributed fit, wrap it: cue::on_rank_zero
   using options = training_curves_options;
   using monitored = std::conditional_t<marks_best, names<Monitor>, names<>>;
 

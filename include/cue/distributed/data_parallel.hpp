@@ -58,7 +58,7 @@ class data_parallel {
   template <class Batch>
   auto forward_backward(const Batch& batch) {
     using logs_type = decltype(learner_->forward_backward(batch));
-    const std::size_t samples = batch.size();
+    const std::size_t samples = samples_in(batch);
     logs_type logs{};
     if (samples > 0) logs = learner_->forward_backward(batch);
     auto grads = learner_->gradients();
@@ -87,7 +87,7 @@ class data_parallel {
   template <class Batch>
   auto test_step(const Batch& batch) {
     using logs_type = decltype(learner_->test_step(batch));
-    return batch.size() > 0 ? learner_->test_step(batch) : logs_type{};
+    return samples_in(batch) > 0 ? learner_->test_step(batch) : logs_type{};
   }
   template <class Batch>
   auto predict_step(const Batch& batch)
@@ -127,9 +127,48 @@ class data_parallel {
   {
     learner_->load_state(s);
   }
+  // Files (model_checkpoint, backups): what the learner writes and reads, called on the ranks
+  // whose callbacks call them (rank 0 for those wrapped in cue::on_rank_zero).
+  template <class Path>
+  void save(const Path& p)
+    requires requires(Learner& l) { l.save(p); }
+  {
+    learner_->save(p);
+  }
+  template <class Path>
+  void load(const Path& p)
+    requires requires(Learner& l) { l.load(p); }
+  {
+    learner_->load(p);
+  }
+  template <class Path>
+  void save_weights(const Path& p)
+    requires requires(Learner& l) { l.save_weights(p); }
+  {
+    learner_->save_weights(p);
+  }
+  template <class Path>
+  void load_weights(const Path& p)
+    requires requires(Learner& l) { l.load_weights(p); }
+  {
+    learner_->load_weights(p);
+  }
+  auto named_weights()
+    requires requires(Learner& l) { l.named_weights(); }
+  {
+    return learner_->named_weights();
+  }
 
  private:
   using element = typename detail::gradient_element<Learner>::type;
+  // Samples weigh as in fit's running means: a batch's size(), or 1.
+  template <class Batch>
+  static std::size_t samples_in(const Batch& b) {
+    if constexpr (requires { b.size(); })
+      return static_cast<std::size_t>(b.size());
+    else
+      return 1;
+  }
   Learner* learner_;
   Comm* comm_;
   std::vector<element> fused_;
