@@ -25,7 +25,7 @@ space := $(empty) $(empty)
 FUZZ_DIR := build/fuzz
 FUZZ_SECONDS ?= 30
 
-.PHONY: deps configure demo test test-sanitize test-tsan fuzz bench bench-pytorch clean
+.PHONY: demo-mpi deps configure demo test test-sanitize test-tsan fuzz bench bench-pytorch clean
 
 deps:
 	@scripts/install-deps.sh $(PACKAGES)
@@ -41,6 +41,12 @@ configure: deps
 demo: configure
 	cmake --build $(BUILD_DIR) --target fashion_mnist -j $(JOBS)
 	$(BUILD_DIR)/examples/fashion_mnist --out $(BUILD_DIR)/fashion-mnist-run
+
+# The same over MPI, with 2 ranks on this machine (--allow-run-as-root only as root).
+demo-mpi: configure
+	cmake --build $(BUILD_DIR) --target fashion_mnist_mpi -j $(JOBS)
+	mpirun -np 2 --oversubscribe $$([ "$$(id -u)" -eq 0 ] && echo --allow-run-as-root) \
+	  $(BUILD_DIR)/examples/fashion_mnist_mpi --out $(BUILD_DIR)/fashion-mnist-mpi-run
 
 test: configure
 	cmake --build $(BUILD_DIR) -j $(JOBS)
