@@ -122,6 +122,24 @@ TEST_CASE("callbacks that write act on rank 0 only: one checkpoint file, written
   if (rank() == 0) std::filesystem::remove_all(dir);
 }
 
+TEST_CASE("the warm-up climbs from about target / ranks to the target, by Horovod's formula") {
+  const auto train = toy(64, 4);
+  cue::data::batches part(train, {.batch_size = 16, .seed = 1, .rank = rank(), .ranks = ranks()});  // 4 steps
+  auto mine = model(3);
+  cue::data_parallel parallel(mine, *world);
+  std::vector<double> seen;
+  cue::lambda_callback record{cue::on_train_batch_end([&](auto& ctx) { seen.push_back(ctx.learner().learning_rate()); })};
+  cue::learning_rate_warmup warmup({.initial_learning_rate = 0.02, .warmup_epochs = 2});
+  cue::fit(parallel, part, {.epochs = 3, .verbose = 0}, warmup, record);
+  REQUIRE(seen.size() == 12);
+  // 2 ranks, 4 steps: 0.02 / 2 * ((e + 1/4) * (2 - 1) / 2 + 1), e = epoch + batch / 4.
+  for (std::size_t i = 0; i < 8; ++i)
+    CHECK(seen[i] == Approx(0.01 * ((static_cast<double>(i) / 4 + 0.25) / 2 + 1)));
+  CHECK(seen[0] == Approx(0.01125));
+  CHECK(seen[7] == Approx(0.02));  // the last warm-up batch: the target
+  CHECK(seen[11] == Approx(0.02));  // left alone after
+}
+
 int main(int argc, char** argv) {
   cue::mpi::communicator comm(&argc, &argv);
   world = &comm;

@@ -1,0 +1,46 @@
+// cue::learning_rate_warmup on one process (the ranks' count is 1: the rate is the target from
+// the start); tests/mpi/data_parallel.cpp checks it with 2 ranks.
+#include <cue/callbacks/learning_rate_warmup.hpp>
+
+#include <ranges>
+#include <vector>
+
+#include <catch2/catch.hpp>
+
+#include <cue/callbacks/lambda_callback.hpp>
+#include <cue/fit.hpp>
+
+#include "../support.hpp"
+
+using cue_test::batch;
+using cue_test::scripted_learner;
+
+TEST_CASE("warm-up options are checked, and the loop must know the steps per epoch") {
+  CHECK_THROWS_WITH(cue::learning_rate_warmup({}), Catch::Contains("initial_learning_rate must be > 0"));
+  CHECK_THROWS_WITH(cue::learning_rate_warmup({.initial_learning_rate = 0.1, .warmup_epochs = 0}),
+                    "cue: learning_rate_warmup: warmup_epochs must be >= 1, got 0");
+  // Data whose length the loop cannot know: the steps per epoch must be given.
+  scripted_learner learner;
+  const std::vector<batch> two{{1.0}, {1.0}};
+  auto unsized = two | std::views::filter([](const batch&) { return true; });
+  cue::learning_rate_warmup warmup({.initial_learning_rate = 0.1});
+  CHECK_THROWS_WITH(cue::fit(learner, unsized, {.epochs = 1, .verbose = 0}, warmup),
+                    "cue: learning_rate_warmup: the loop cannot say how many steps an epoch has; set .steps_per_epoch");
+  cue::learning_rate_warmup given({.initial_learning_rate = 0.1, .steps_per_epoch = 2});
+  CHECK_NOTHROW(cue::fit(learner, unsized, {.epochs = 1, .verbose = 0}, given));
+}
+
+TEST_CASE("on one process the warm-up sets the target rate before every warm-up batch, then leaves it") {
+  scripted_learner learner{.val_loss = {0, 0, 0, 0}};
+  learner.lr = 0.5;
+  std::vector<double> seen;
+  cue::lambda_callback record{cue::on_train_batch_end([&](auto& ctx) { seen.push_back(ctx.learner().learning_rate()); })};
+  cue::learning_rate_warmup warmup({.initial_learning_rate = 0.1, .warmup_epochs = 2});
+  cue::lambda_callback halve{cue::on_epoch_end([](auto& ctx) {
+    if (ctx.epoch() == 2) ctx.learner().set_learning_rate(0.05);
+  })};
+  const std::vector<batch> two{{1.0}, {1.0}};
+  cue::fit(learner, two, {.epochs = 4, .verbose = 0}, warmup, record, halve);
+  CHECK(seen == std::vector<double>{0.1, 0.1, 0.1, 0.1, 0.1, 0.1, 0.05, 0.05});
+  CHECK(warmup.rate(0, 0) == 0.1);
+}
