@@ -4,6 +4,7 @@
 typed by hand. Usage: run_all.py BUILD_DIR [--pytorch]"""
 import argparse
 import json
+import os
 import pathlib
 import platform
 import re
@@ -145,6 +146,32 @@ def pytorch(build):
     return "\n".join(lines)
 
 
+def seconds_per_epoch(command):
+    return float(re.search(r"seconds_per_epoch=([0-9.]+)", run(command)).group(1))
+
+
+def scaling(build, with_pytorch):
+    """The Fashion-MNIST epoch on 1 and 2 ranks at global batches 64 and 256 (one BLAS thread per
+    process), and with --pytorch PyTorch's DistributedDataParallel at the same batches."""
+    mpirun = ["mpirun", "-np", "2", "--oversubscribe"] + (["--allow-run-as-root"] if os.geteuid() == 0 else [])
+    lines = ["| Fashion-MNIST epoch, one thread per process | global batch | 1 process: s | 2 ranks: s | speed-up |",
+             "|---|---|---|---|---|"]
+    ddp = {}
+    for batch in (64, 256):
+        flags = ["--epochs", "2", "--batch-size", str(batch), "--threads", "1"]
+        one = seconds_per_epoch([str(build / "examples/fashion_mnist")] + flags + ["--out", str(build / "bench-scaling-1")])
+        two = seconds_per_epoch(mpirun + [str(build / "examples/fashion_mnist_mpi")] + flags +
+                                ["--out", str(build / "bench-scaling-2")])
+        lines.append(f"| cue (`fashion_mnist`, `mpirun -np 2 fashion_mnist_mpi`) | {batch} | {one:.2f} | {two:.2f} | {one / two:.2f}x |")
+        if with_pytorch:
+            script = str(ROOT / "benchmarks/pytorch_ddp_fashion_mnist.py")
+            ddp[batch] = (seconds_per_epoch([sys.executable, script, "--batch-size", str(batch), "--processes", "1"]),
+                          seconds_per_epoch([sys.executable, script, "--batch-size", str(batch), "--processes", "2"]))
+    for batch, (one, two) in ddp.items():
+        lines.append(f"| PyTorch DistributedDataParallel (gloo) | {batch} | {one:.2f} | {two:.2f} | {one / two:.2f}x |")
+    return "\n".join(lines)
+
+
 def plot(times, path):
     import matplotlib
     matplotlib.use("Agg")
@@ -188,6 +215,7 @@ def main():
         "zero_cost": lambda: zero_cost(build),
         "fashion": lambda: fashion(build) + "\n\n" + fashion_counts(build),
         "compile": compile_cost,
+        "scaling": lambda: scaling(build, args.pytorch),
         "pytorch": lambda: pytorch(build),
     }
     readme = (ROOT / "README.md").read_text()

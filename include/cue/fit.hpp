@@ -15,6 +15,7 @@
 #include <array>
 #include <cstddef>
 #include <cstdint>
+#include <cstdio>
 #include <exception>
 #include <limits>
 #include <ranges>
@@ -137,6 +138,26 @@ template <class Comm>
   state.stop = true;
   state.stop_reason = static_cast<cue::stop_reason>(head[0]);
 }
+// An exception on one rank would leave the others waiting in their next collective forever (and
+// its MPI_Finalize with them): a communicator that can abort the job (MPI's) does, after saying
+// why on standard error. One without (cue::single_process) lets the exception go on.
+template <class Comm>
+void abort_job(Comm& comm, std::exception_ptr error) {
+  if constexpr (requires { comm.abort(1); }) {
+    std::string what = "an exception not derived from std::exception";
+    try {
+      std::rethrow_exception(error);
+    } catch (const std::exception& e) {
+      what = e.what();
+    } catch (...) {
+    }
+    std::fprintf(stderr, "cue: rank %d: %s; aborting the job, whose other ranks would wait for this one forever\n",
+                 comm.rank(), what.c_str());
+    std::fflush(stderr);
+    comm.abort(1);
+  }
+}
+
 template <class Learner>
 bool stop_now(Learner& learner, run_state& state) {
   if constexpr (distributed_learner<Learner>) {
@@ -500,6 +521,7 @@ history fit_loop(Cbs& cbs, Learner& learner, Data& data, ValData* val, const fit
     state.error = std::current_exception();
     if constexpr (handled<event::exception, Cbs, Learner, logs<>>)
       notify(event::exception{}, cbs, state, learner, none);
+    if constexpr (distributed_learner<Learner>) abort_job(learner.communicator(), state.error);
     throw;
   }
   return record;

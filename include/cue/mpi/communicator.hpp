@@ -5,6 +5,7 @@
 #include <mpi.h>
 
 #include <climits>
+#include <cstdlib>
 #include <cstddef>
 #include <limits>
 #include <span>
@@ -56,6 +57,12 @@ class communicator {
       check(MPI_Bcast(bytes.data() + at, count(bytes.size() - at), MPI_BYTE, root, comm_), "MPI_Bcast");
   }
   void barrier() { check(MPI_Barrier(comm_), "MPI_Barrier"); }
+  /// Ends every rank of the job (MPI_Abort): for an error on one rank, which the others would
+  /// otherwise wait for in their next collective.
+  [[noreturn]] void abort(int code) {
+    MPI_Abort(comm_, code);
+    std::abort();  // MPI_Abort does not return; this says so to the compiler
+  }
   [[nodiscard]] MPI_Comm native() const noexcept { return comm_; }
 
  private:
