@@ -5,6 +5,7 @@ of a run never interrupted. Repeats whole sequences until KILLS kills have lande
 sequence backs up every 37 batches instead of every epoch, so kills also land mid-epoch.
 Usage: kill_resume.py RESUME_CHILD [KILLS]"""
 import os
+import pathlib
 import random
 import shutil
 import subprocess
@@ -41,7 +42,9 @@ def main():
             resumed = [line.split("=")[1] for line in err.splitlines() if line.startswith("resumed=")]
             mid_epoch += sum(1 for r in resumed if not r.endswith(":0"))
             if proc.returncode != 0:
-                print(f"FAIL: the child exited with {proc.returncode}"); return 1
+                print(f"FAIL: the child exited with {proc.returncode}; its standard error:\n{err}")
+                print("the backup directory:", sorted(str(p.relative_to(backup)) for p in pathlib.Path(backup).rglob("*")))
+                return 1
             if out.strip() != reference:
                 print(f"FAIL: a resumed run ended with {out.strip()}, the uninterrupted one with {reference}")
                 return 1
