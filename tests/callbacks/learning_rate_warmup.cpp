@@ -2,6 +2,7 @@
 // the start); tests/mpi/data_parallel.cpp checks it with 2 ranks.
 #include <cue/callbacks/learning_rate_warmup.hpp>
 
+#include <list>
 #include <ranges>
 #include <vector>
 
@@ -22,7 +23,13 @@ TEST_CASE("warm-up options are checked, and the loop must know the steps per epo
   // Data whose length the loop cannot know: the steps per epoch must be given.
   scripted_learner learner;
   const std::vector<batch> two{{1.0}, {1.0}};
-  auto unsized = two | std::views::filter([](const batch&) { return true; });
+  // A list's iterators cannot say the distance to its end: without size(), a range of unknown length.
+  struct unsized_batches {
+    std::list<batch> items;
+    auto begin() const { return items.begin(); }
+    auto end() const { return items.end(); }
+  } unsized{{two.begin(), two.end()}};
+  STATIC_REQUIRE(!std::ranges::sized_range<unsized_batches>);
   cue::learning_rate_warmup warmup({.initial_learning_rate = 0.1});
   CHECK_THROWS_WITH(cue::fit(learner, unsized, {.epochs = 1, .verbose = 0}, warmup),
                     "cue: learning_rate_warmup: the loop cannot say how many steps an epoch has; set .steps_per_epoch");
