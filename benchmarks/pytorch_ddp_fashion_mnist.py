@@ -6,7 +6,6 @@ per epoch, each rank its stride), the last 10% of the training set for validatio
 validating its part. Prints the seconds per epoch of rank 0 (training and validation), best of
 the epochs. Usage: pytorch_ddp_fashion_mnist.py --batch-size 64 --processes 2. Not run by CI."""
 import argparse
-import gzip
 import os
 import time
 
@@ -15,15 +14,7 @@ import torch
 import torch.distributed as dist
 import torch.multiprocessing as mp
 
-DIR = "/usr/share/datasets/fashion-mnist"
-
-
-def idx(path):
-    with gzip.open(path, "rb") as f:
-        data = f.read()
-    dims = data[3]
-    shape = [int.from_bytes(data[4 + 4 * i:8 + 4 * i], "big") for i in range(dims)]
-    return np.frombuffer(data, dtype=np.uint8, offset=4 + 4 * dims).reshape(shape)
+from pytorch_fashion_mnist import DIR, idx  # the same data, read the same way
 
 
 def run(rank, size, args, port):

@@ -19,24 +19,13 @@
 #include <cue/distributed/on_rank_zero.hpp>
 #include <cue/nn.hpp>
 
+#include "../distributed/toy.hpp"
+
 namespace {
+using cue_test::model;
+using cue_test::toy;
 cue::mpi::communicator* world = nullptr;
 
-cue::data::dataset toy(std::size_t n, unsigned seed) {
-  cue::data::dataset d{xt::xtensor<float, 2>::from_shape({n, 4}), xt::xtensor<std::int32_t, 1>::from_shape({n})};
-  std::mt19937 rng(seed);
-  std::normal_distribution<float> noise(0.0f, 1.0f);
-  for (std::size_t i = 0; i < n; ++i) {
-    d.y(i) = static_cast<std::int32_t>(i % 3);
-    for (std::size_t j = 0; j < 4; ++j) d.x(i, j) = noise(rng) + (j == static_cast<std::size_t>(d.y(i)) ? 2.0f : 0.0f);
-  }
-  return d;
-}
-auto model(unsigned seed) {
-  std::mt19937_64 rng(seed);
-  return cue::nn::classifier(cue::nn::sequential{cue::nn::dense(4, 8, rng), cue::nn::relu{}, cue::nn::dense(8, 3, rng)},
-                             cue::nn::adam({.learning_rate = 0.01}));
-}
 std::size_t rank() { return static_cast<std::size_t>(world->rank()); }
 std::size_t ranks() { return static_cast<std::size_t>(world->size()); }
 }  // namespace
