@@ -3,7 +3,9 @@
 // --batch-size; the callbacks that write act on rank 0.
 //
 //   mpirun -np 2 fashion_mnist_mpi [--epochs 10] [--batch-size 32] [--seed 42] [--data DIR]
-//                                  [--threads 1] [--limit N] [--out DIR]   (--help)
+//                                  [--threads 1] [--limit N] [--out DIR]
+//                                  [--backup-dir DIR [--backup-every N]]   (--help)
+#include <cue/callbacks/backup_and_restore.hpp>
 #include <cue/callbacks/summary_report.hpp>
 #include <cue/cue.hpp>
 #include <cue/data/fashion_mnist.hpp>
@@ -33,10 +35,6 @@ int main(int argc, char** argv) {
     if (const auto exit_code =
             parse_arguments(argc, argv, args, "Trains the TensorFlow tutorial network on Fashion-MNIST with cue, over MPI"))
       return *exit_code;
-    if (!args.backup_dir.empty()) {
-      if (world.rank() == 0) std::fprintf(stderr, "fashion-mnist-mpi: --backup-dir is not supported over MPI yet\n");
-      return 2;
-    }
     const std::filesystem::path out = args.out;
     cue::nn::set_threads(args.threads);
     const auto rank = static_cast<std::size_t>(world.rank()), ranks = static_cast<std::size_t>(world.size());
@@ -76,7 +74,17 @@ int main(int argc, char** argv) {
     // [callbacks]
     const auto start = std::chrono::steady_clock::now();
     if (rank == 0) std::fprintf(stderr, "fashion-mnist-mpi: training on %zu images, %zu ranks\n", train.size(), ranks);
-    const auto history = cue::fit(parallel, train_batches, validation_batches, {.epochs = args.epochs}, callbacks);
+    cue::history history;
+    if (args.backup_dir.empty()) {
+      history = cue::fit(parallel, train_batches, validation_batches, {.epochs = args.epochs}, callbacks);
+    } else {
+      const cue::save_frequency every = args.backup_every > 0 ? cue::save_frequency(args.backup_every) : cue::every_epoch;
+      // On every rank: rank 0 writes the backups, and every rank resumes from them.
+      cue::backup_and_restore backup({.backup_dir = args.backup_dir, .save_freq = every});
+      history = cue::fit(parallel, train_batches, validation_batches, {.epochs = args.epochs}, callbacks, backup);
+      if (const auto& at = backup.resumed_from(); at && rank == 0)
+        std::fprintf(stderr, "fashion-mnist-mpi: resumed at epoch %d after %zu of its batches\n", at->epoch + 1, at->batch);
+    }
     const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
 
     const auto test = cue::evaluate(parallel, test_batches);  // the whole test set's accuracy

@@ -69,8 +69,9 @@ struct run_state {
   resume_point resume{};
   /// During an epoch's batches, its training sums so far: each training log's sample-weighted
   /// sum, then the total weight (what the running means are made of, exactly; a mid-epoch backup
-  /// saves it). Set by fit only for a callback that declares `using reads_running_sums = void;`;
-  /// empty elsewhere.
+  /// saves it); after them, until on_epoch_end returns, the epoch's. In a distributed fit, the
+  /// rank's own. Set by fit only for a callback that declares
+  /// `using reads_running_sums = void;`; empty elsewhere.
   std::span<const double> running{};
   /// The hook runs on in_background's worker, on copies: a change to the learner would be lost.
   bool background = false;

@@ -399,7 +399,7 @@ auto test_loop(Cbs& cbs, run_state& state, Learner& learner, Data& data) {
                            std::to_string(at.batch) + why);
 }
 
-// One epoch's training batches; returns their training sums. `Resuming`: the epoch run.resume
+// One epoch's training batches; returns their training sums (this rank's). `Resuming`: the epoch run.resume
 // names, whose first batches are skipped and whose sums are restored.
 template <bool Resuming, class Cbs, class Learner, class Data>
 auto train_batches(Cbs& cbs, run_state& state, Learner& learner, Data& data) {
@@ -437,7 +437,6 @@ auto train_batches(Cbs& cbs, run_state& state, Learner& learner, Data& data) {
     if (stop_now(learner, state)) break;
   }
   state.running = {};
-  reduce_over_ranks(learner, means.sums);
   return means;
 }
 
@@ -489,8 +488,11 @@ history fit_loop(Cbs& cbs, Learner& learner, Data& data, ValData* val, const fit
       notify(event::epoch_begin{}, cbs, state, learner, none);
       // Two instances of the batch loop: the usual one keeps its sums in registers, and the one
       // that resumes an epoch (restoring sums) does not slow it down.
-      const mean_of<TL> means = state.resume ? train_resumed_batches(cbs, state, learner, data)
-                                             : train_batches<false>(cbs, state, learner, data);
+      const mean_of<TL> mine = state.resume ? train_resumed_batches(cbs, state, learner, data)
+                                            : train_batches<false>(cbs, state, learner, data);
+      if constexpr (reads_running_sums<Cbs>) state.running = mine.sums;
+      mean_of<TL> means = mine;
+      reduce_over_ranks(learner, means.sums);  // every rank's samples
       typename epoch_logs<Learner, Batch, ValData>::measured measured;
       if constexpr (with_validation) {
         using VL = test_logs_t<Learner, batch_of<ValData>>;
@@ -509,6 +511,7 @@ history fit_loop(Cbs& cbs, Learner& learner, Data& data, ValData* val, const fit
       else
         epoch_logs = measured;
       notify(event::epoch_end{}, all, cbs, state, learner, epoch_logs);
+      state.running = {};
       last = epoch_logs;
       ran_epoch = true;
       if (stop_now(learner, state)) break;
@@ -519,6 +522,7 @@ history fit_loop(Cbs& cbs, Learner& learner, Data& data, ValData* val, const fit
       notify(event::train_end{}, all, cbs, state, learner, none);
   } catch (...) {
     state.error = std::current_exception();
+    state.running = {};  // the sums it showed are gone
     if constexpr (handled<event::exception, Cbs, Learner, logs<>>)
       notify(event::exception{}, cbs, state, learner, none);
     if constexpr (distributed_learner<Learner>) abort_job(learner.communicator(), state.error);
@@ -627,7 +631,8 @@ history fit(Learner& learner, Data&& data, ValidationData&& validation_data,
 }
 
 /// Evaluates `learner` on `data` and returns the mean logs (sample-weighted, as Keras's).
-/// A stop requested by a callback ends the evaluation after the current batch.
+/// A stop requested by a callback ends the evaluation after the current batch. For a distributed
+/// learner, the means of every rank's samples; an exception on one rank ends the job, as in fit.
 template <class Learner, class Data, class... Cs>
 auto evaluate(Learner& learner, Data&& data, Cs&&... cbs) {
   detail::check_data<std::remove_reference_t<Data>>();
@@ -638,13 +643,23 @@ auto evaluate(Learner& learner, Data&& data, Cs&&... cbs) {
       callbacks<Cs...> group(std::forward<Cs>(cbs)...);
       run_state state;
       if constexpr (std::ranges::sized_range<Data>) state.params.steps = std::ranges::size(data);
-      return detail::test_loop<true>(group, state, learner, data);
+      if constexpr (distributed_learner<Learner>) {
+        try {
+          return detail::test_loop<true>(group, state, learner, data);
+        } catch (...) {
+          detail::abort_job(learner.communicator(), std::current_exception());
+          throw;
+        }
+      } else {
+        return detail::test_loop<true>(group, state, learner, data);
+      }
     }
   }
 }
 
 /// Runs `learner.predict_step` on every batch of `data` and returns the results in order.
-/// A stop requested by a callback ends prediction after the current batch.
+/// A stop requested by a callback ends prediction after the current batch. For a distributed
+/// learner, each rank predicts on its own data and returns its own results (no collective).
 template <class Learner, class Data, class... Cs>
 auto predict(Learner& learner, Data&& data, Cs&&... cbs) {
   detail::check_data<std::remove_reference_t<Data>>();

@@ -125,7 +125,7 @@ template <template <class> class Own, class... Cs>
 inline constexpr bool some_part<Own, callbacks<Cs...>> = (some_part<Own, std::remove_cvref_t<Cs>> || ...);
 
 // In a distributed fit, every callback that writes files or the terminal (`writes_output`) must
-// act on rank 0 only (cue::on_rank_zero), and none may be one that does not support it yet.
+// act on rank 0 only (cue::on_rank_zero).
 template <class C>
 inline constexpr bool writes_on_every_rank = [] {
   if constexpr (requires { typename C::acts_on_rank_zero; })
@@ -140,9 +140,6 @@ inline constexpr bool writes_on_every_rank = [] {
 template <class... Cs>
 inline constexpr bool writes_on_every_rank<callbacks<Cs...>> = (writes_on_every_rank<std::remove_cvref_t<Cs>> || ...);
 
-template <class C>
-struct declares_not_distributed : std::bool_constant<requires { typename C::not_distributed; }> {};
-
 template <class Callback>
 consteval void check_rank_zero_writer() {
   static_assert(!writes_on_every_rank<Callback>,
@@ -150,21 +147,14 @@ consteval void check_rank_zero_writer() {
                 "rank would write them; wrap it so that rank 0 writes them once: cue::on_rank_zero(callback) "
                 "(<cue/distributed/on_rank_zero.hpp>)");
 }
-template <class Callback>
-consteval void check_not_distributed() {
-  static_assert(!some_part<declares_not_distributed, Callback>,
-                "cue: the callback type 'Callback' does not support a distributed fit yet (backups of several "
-                "ranks); train without it, or on one process");
-}
 
 template <class Group>
 struct distributed_ok {
-  static constexpr bool met = !writes_on_every_rank<Group> && !some_part<declares_not_distributed, Group>;
+  static constexpr bool met = !writes_on_every_rank<Group>;
   static consteval void report() { report_members(static_cast<Group*>(nullptr)); }
   template <class... Cs>
   static consteval void report_members(callbacks<Cs...>*) {
-    (check_not_distributed<std::remove_cvref_t<Cs>>(), ...);
-    if constexpr (!some_part<declares_not_distributed, Group>) (check_rank_zero_writer<std::remove_cvref_t<Cs>>(), ...);
+    (check_rank_zero_writer<std::remove_cvref_t<Cs>>(), ...);
   }
 };
 

@@ -2,11 +2,14 @@
 // without MPI; and the data's split into ranks' parts.
 #include <cue/distributed/data_parallel.hpp>
 
+#include <filesystem>
 #include <random>
+#include <utility>
 #include <vector>
 
 #include <catch2/catch.hpp>
 
+#include <cue/callbacks/backup_and_restore.hpp>
 #include <cue/cue.hpp>
 #include <cue/nn.hpp>
 
@@ -59,4 +62,32 @@ TEST_CASE("on one process, data_parallel trains as the learner alone") {
   const auto a = alone.state(), b = wrapped.state();
   for (std::size_t i = 0; i < a.size(); ++i)
     for (std::size_t j = 0; j < a[i].size(); ++j) REQUIRE(b[i][j] == Approx(a[i][j]).margin(1e-5));
+}
+
+TEST_CASE("on one process, a distributed fit's backup cut by a signal resumes exactly") {
+  const auto dir = std::filesystem::temp_directory_path() / "cue-distributed-backup";
+  std::filesystem::remove_all(dir);
+  const auto train = toy(50, 2);
+  cue::single_process one;
+  // A stop for a signal with no signal_received event: the distributed backup acts on fit's
+  // agreed stop reason, as it must for a signal that reached another rank.
+  auto run = [&](bool signalled) {
+    cue::data::batches part(train, {.batch_size = 8, .seed = 5, .rank = 0, .ranks = 1});
+    auto m = model(9);
+    cue::data_parallel parallel(m, one);
+    cue::lambda_callback signal{cue::on_train_batch_end([&](auto& ctx) {
+      if (signalled && ctx.epoch() == 1 && ctx.batch() == 2) ctx.request_stop(cue::stop_reason::signal, "SIGTERM");
+    })};
+    cue::backup_and_restore backup({.backup_dir = dir.string()});
+    cue::fit(parallel, part, {.epochs = 3, .verbose = 0}, signal, backup);
+    return std::pair(m.state(), backup.resumed_from());
+  };
+  const auto [expected, none] = run(false);
+  (void)run(true);
+  const auto [resumed, from] = run(false);
+  REQUIRE(from);
+  CHECK(from->epoch == 1);
+  CHECK(from->batch == 3);
+  CHECK(resumed == expected);
+  CHECK(!std::filesystem::exists(dir));
 }

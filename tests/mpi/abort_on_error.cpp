@@ -1,12 +1,14 @@
 // Run under `mpirun -np 2`: an exception on rank 1 only ends the whole job at once, saying why,
 // instead of leaving rank 0 waiting for it forever. The program catches it, as the examples do, so
 // that without the abort rank 1 would reach MPI_Finalize and both ranks would hang. The test
-// expects the message, and its timeout catches a hang.
+// expects the message, and its timeout catches a hang. With the argument `evaluate`, the exception
+// comes from cue::evaluate instead of fit.
 #include <cue/mpi/communicator.hpp>
 
 #include <cstdio>
 #include <random>
 #include <stdexcept>
+#include <string>
 
 #include <cue/cue.hpp>
 #include <cue/distributed/data_parallel.hpp>
@@ -22,8 +24,14 @@ int main(int argc, char** argv) {
   cue::lambda_callback fail_on_rank_1{cue::on_train_batch_end([&](auto& ctx) {
     if (world.rank() == 1 && ctx.epoch() == 1 && ctx.batch() == 3) throw std::runtime_error("the disk is full");
   })};
+  cue::lambda_callback fail_evaluating_on_rank_1{cue::on_test_batch_end([&](auto& ctx) {
+    if (world.rank() == 1 && ctx.batch() == 2) throw std::runtime_error("the test set is unreadable");
+  })};
   try {
-    cue::fit(parallel, part, {.epochs = 3, .verbose = 0}, fail_on_rank_1);
+    if (argc > 1 && std::string(argv[1]) == "evaluate")
+      cue::evaluate(parallel, part, fail_evaluating_on_rank_1);
+    else
+      cue::fit(parallel, part, {.epochs = 3, .verbose = 0}, fail_on_rank_1);
   } catch (const std::exception& e) {
     std::printf("not reached: rank %d caught '%s'; the job should have ended\n", world.rank(), e.what());
     return 1;

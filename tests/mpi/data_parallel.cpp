@@ -9,11 +9,13 @@
 #include <random>
 #include <sstream>
 #include <string>
+#include <tuple>
 #include <vector>
 
 #define CATCH_CONFIG_RUNNER
 #include <catch2/catch.hpp>
 
+#include <cue/callbacks/backup_and_restore.hpp>
 #include <cue/cue.hpp>
 #include <cue/distributed/data_parallel.hpp>
 #include <cue/distributed/on_rank_zero.hpp>
@@ -107,6 +109,74 @@ TEST_CASE("callbacks that write act on rank 0 only: one checkpoint file, written
   CHECK(lines == (rank() == 0 ? 4u : 0u));
   world->barrier();
   CHECK(std::filesystem::exists(dir / "best.npz"));
+  world->barrier();
+  if (rank() == 0) std::filesystem::remove_all(dir);
+}
+
+TEST_CASE("the initial broadcast gives every rank rank 0's optimizer state too") {
+  const auto train = toy(96, 6);
+  cue::data::batches whole(train, {.batch_size = 16, .shuffle = false});
+  cue::data::batches part(train, {.batch_size = 16, .shuffle = false, .rank = rank(), .ranks = ranks()});
+  // Rank 0's model has trained an epoch (Adam's moments and step count are not zero); rank 1's has not.
+  auto alone = model(9);
+  cue::fit(alone, whole, {.epochs = 1, .verbose = 0});
+  auto mine = model(rank() == 0 ? 9 : 1234);
+  if (rank() == 0) cue::fit(mine, whole, {.epochs = 1, .verbose = 0});
+  cue::fit(alone, whole, {.epochs = 2, .verbose = 0});
+  cue::data_parallel parallel(mine, *world);
+  cue::fit(parallel, part, {.epochs = 2, .verbose = 0});
+  INFO("rank " << rank());
+  const auto a = alone.state(), b = mine.state();
+  for (std::size_t i = 0; i < a.size(); ++i)
+    for (std::size_t j = 0; j < a[i].size(); ++j) REQUIRE(b[i][j] == Approx(a[i][j]).margin(1e-5));
+}
+
+TEST_CASE("a signal on one rank cuts the epoch on both; the backup made there resumes both exactly") {
+  std::int64_t job = static_cast<std::int64_t>(::getpid());
+  world->broadcast(std::as_writable_bytes(std::span<std::int64_t>(&job, 1)), 0);
+  const auto dir = std::filesystem::temp_directory_path() / ("cue-mpi-backup-" + std::to_string(job));
+  const auto train = toy(101, 2), val = toy(37, 3);
+  cue::data::batches part_val(val, {.batch_size = 16, .shuffle = false, .rank = rank(), .ranks = ranks()});
+  auto run = [&](bool signal_on_rank_1, cue::save_frequency freq) {
+    cue::data::batches part(train, {.batch_size = 16, .seed = 5, .rank = rank(), .ranks = ranks()});
+    auto mine = model(rank() == 0 ? 9 : 1234);
+    cue::data_parallel parallel(mine, *world);
+    cue::early_stopping<"val_loss"> early_stop({.patience = 2, .restore_best_weights = true});
+    cue::reduce_lr_on_plateau<"val_loss"> reduce_lr({.factor = 0.5, .patience = 1});
+    cue::lambda_callback signal{cue::on_train_batch_end([&](auto& ctx) {
+      if (signal_on_rank_1 && rank() == 1 && ctx.epoch() == 2 && ctx.batch() == 3)
+        ctx.request_stop(cue::stop_reason::signal, "rank 1 received SIGTERM");
+    })};
+    cue::backup_and_restore backup({.backup_dir = dir.string(), .save_freq = freq});
+    const auto h = cue::fit(parallel, part, part_val, {.epochs = 6, .verbose = 0}, early_stop, reduce_lr, signal, backup);
+    return std::tuple(mine.state(), h, backup.resumed_from());
+  };
+  for (const cue::save_frequency freq : {cue::save_frequency(cue::every_epoch), cue::save_frequency(5)}) {
+    INFO("rank " << rank() << ", backups every " << (freq.per_epoch ? "epoch" : "5 batches"));
+    if (rank() == 0) std::filesystem::remove_all(dir);
+    world->barrier();
+    const auto [expected, unbroken, none] = run(false, freq);
+    REQUIRE(!none);
+    world->barrier();
+    REQUIRE(!std::filesystem::exists(dir));  // deleted at the end of a complete run
+
+    const auto [cut, stopped, none_either] = run(true, freq);
+    CHECK(stopped.stop_reason() == cue::stop_reason::signal);
+    CHECK(stopped.epochs().back() == 2);
+    world->barrier();
+    REQUIRE(std::filesystem::exists(dir / "current" / "state.npz"));  // kept: the run was cut
+    const auto [resumed, finished, from] = run(false, freq);
+    REQUIRE(from);
+    CHECK(from->epoch == 2);
+    CHECK(from->batch == 4);  // after the batch the signal cut, on both ranks
+    // The resumed epoch's logs are those of the unbroken run, bit for bit: each rank resumed its
+    // own sums of the epoch's first batches.
+    CHECK(finished["loss"].back() == unbroken["loss"].back());
+    CHECK(finished["val_loss"].back() == unbroken["val_loss"].back());
+    CHECK(finished["loss"][0] == unbroken["loss"][2]);
+    for (std::size_t i = 0; i < expected.size(); ++i)
+      for (std::size_t j = 0; j < expected[i].size(); ++j) REQUIRE(resumed[i][j] == expected[i][j]);
+  }
   world->barrier();
   if (rank() == 0) std::filesystem::remove_all(dir);
 }

@@ -20,20 +20,12 @@
 #include <cue/io/archive.hpp>
 #include <xtensor/xview.hpp>
 
+#include "lifted_classes.hpp"
+
 namespace fs = std::filesystem;
 
 namespace {
-cue::data::dataset make_data() {
-  cue::data::dataset d{xt::xtensor<float, 2>::from_shape({400, 8}), xt::xtensor<std::int32_t, 1>::from_shape({400})};
-  std::mt19937_64 r(3);
-  for (std::size_t i = 0; i < 400; ++i) {
-    d.y(i) = static_cast<std::int32_t>(r() % 3);
-    for (std::size_t f = 0; f < 8; ++f)
-      d.x(i, f) = static_cast<float>(r() % 1000) / 1000.0f + (f % 3 == static_cast<std::size_t>(d.y(i)) ? 0.4f : 0.0f);
-  }
-  return d;
-}
-const cue::data::dataset data = make_data();
+const cue::data::dataset data = cue_test::lifted_classes(400, 8, 3, 0.4f);
 
 struct crash_at {
   int epoch;

@@ -2,7 +2,11 @@
 """The Fashion-MNIST example stopped by Ctrl-C (SIGINT) in the middle of training, then started
 again with the same command, resumes there and ends as a run never interrupted: the same weights,
 the same CSV log (no row of the cut epoch left over) and the same best checkpoint, byte for byte.
-Usage: interrupt_resume.py FASHION_MNIST_BINARY WORK_DIR"""
+With --rank R the program is an MPI job (`mpirun -np 2 fashion_mnist_mpi`), and the signal is a
+SIGTERM to rank R alone, as a scheduler preempting one machine sends: every rank must stop at the
+same batch, and the job resume from rank 0's backup.
+Usage: interrupt_resume.py WORK_DIR [--rank R] PROGRAM..."""
+import os
 import re
 import shutil
 import signal
@@ -26,10 +30,30 @@ def digest(output):
     return found.group(1) if found else None
 
 
+def signal_rank(rank, out_dir):
+    """SIGTERM to the MPI process of `rank` whose command names `out_dir`."""
+    for pid in filter(str.isdigit, os.listdir("/proc")):
+        try:
+            with open(f"/proc/{pid}/cmdline", "rb") as f:
+                if str(out_dir).encode() + b"\0" not in f.read():
+                    continue
+            with open(f"/proc/{pid}/environ", "rb") as f:
+                if f"OMPI_COMM_WORLD_RANK={rank}".encode() + b"\0" not in f.read():
+                    continue
+        except OSError:
+            continue
+        os.kill(int(pid), signal.SIGTERM)
+        return
+    raise RuntimeError(f"no process of rank {rank} runs with {out_dir}")
+
+
 def main():
-    binary, work = sys.argv[1], Path(sys.argv[2])
+    work, program = Path(sys.argv[1]), sys.argv[2:]
+    rank = None
+    if program[0] == "--rank":
+        rank, program = int(program[1]), program[2:]
     shutil.rmtree(work, ignore_errors=True)
-    common = [binary, "--epochs", "2", "--threads", "1"]
+    common = [*program, "--epochs", "2", "--threads", "1"]
     reference, began = start([*common, "--out", str(work / "reference")])
     out, _ = reference.communicate()
     training = time.perf_counter() - began
@@ -39,7 +63,10 @@ def main():
         shutil.rmtree(work / "backup", ignore_errors=True)
         child, began = start(command)
         time.sleep(training * fraction)
-        child.send_signal(signal.SIGINT)
+        if rank is None:
+            child.send_signal(signal.SIGINT)
+        else:
+            signal_rank(rank, work / "resumed")
         child.communicate()
         if child.returncode != 0:
             print(f"FAIL: the interrupted run exited with {child.returncode}")
@@ -58,7 +85,7 @@ def main():
             if (work / "resumed" / name).read_bytes() != (work / "reference" / name).read_bytes():
                 print(f"FAIL: {name} of the resumed run differs from the uninterrupted run's")
                 return 1
-        print(f"SIGINT at {fraction:.0%} of training; {said[0]}; both end with weights_digest={digest(out)}, "
+        print(f"{'SIGINT' if rank is None else f'SIGTERM to rank {rank}'} at {fraction:.0%} of training; {said[0]}; both end with weights_digest={digest(out)}, "
               "the same training.csv and best.weights.npz")
         return 0
     print("FAIL: every run ended before the signal reached it")

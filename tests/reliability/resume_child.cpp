@@ -14,17 +14,13 @@
 #include <cue/nn/relu.hpp>
 #include <cue/nn/sequential.hpp>
 
+#include "lifted_classes.hpp"
+
 int main(int argc, char** argv) {
   cue::nn::set_threads(1);
   const std::string backup_dir = argc > 1 ? argv[1] : "";
   const cue::save_frequency freq = argc > 2 ? cue::save_frequency(std::stoi(argv[2])) : cue::every_epoch;
-  cue::data::dataset d{xt::xtensor<float, 2>::from_shape({8000, 64}), xt::xtensor<std::int32_t, 1>::from_shape({8000})};
-  std::mt19937_64 r(3);
-  for (std::size_t i = 0; i < 8000; ++i) {
-    d.y(i) = static_cast<std::int32_t>(r() % 4);
-    for (std::size_t f = 0; f < 64; ++f)
-      d.x(i, f) = static_cast<float>(r() % 1000) / 1000.0f + (f % 4 == static_cast<std::size_t>(d.y(i)) ? 0.3f : 0.0f);
-  }
+  const auto d = cue_test::lifted_classes(8000, 64, 4, 0.3f);
   const auto [train, val] = cue::data::split(d, 0.25);
   std::mt19937_64 rng(7);
   cue::nn::sequential net{cue::nn::dense(64, 128, rng), cue::nn::relu{}, cue::nn::dense(128, 4, rng)};

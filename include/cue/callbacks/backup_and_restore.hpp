@@ -11,6 +11,7 @@
 #include <filesystem>
 #include <functional>
 #include <optional>
+#include <span>
 #include <stdexcept>
 #include <string>
 #include <system_error>
@@ -21,6 +22,8 @@
 
 #include <cue/callbacks.hpp>
 #include <cue/context.hpp>
+#include <cue/distributed/broadcast_file.hpp>
+#include <cue/distributed/communicator.hpp>
 #include <cue/io/archive.hpp>
 #include <cue/io/atomic_file.hpp>
 #include <cue/learner.hpp>
@@ -97,14 +100,21 @@ consteval bool check_trackable() {
 /// reset. A tracked data range must save, while an epoch is under way, the state that deals that
 /// epoch's batches again (cue::data::batches does), as fit then skips the batches already done.
 ///
-/// Hooks: on_train_begin, on_epoch_begin, on_train_batch_end, on_epoch_end, on_train_end.
-/// Needs save/load.
+/// In a distributed fit (cue::data_parallel), rank 0 writes the backups and every rank resumes
+/// from them: rank 0 from its directory, the others from a copy of its state sent through the
+/// communicator (the ranks need not share a file system), and fit's synchronize() then gives
+/// every rank rank 0's learner. A signal on any rank (stop_on_signal on every rank) cuts the
+/// epoch on all of them at the same batch, and the backup is made there. A mid-epoch backup holds
+/// the training sums of all ranks. Run it on every rank, not inside cue::on_rank_zero.
+///
+/// Hooks: on_train_begin, on_epoch_begin, on_train_batch_end, on_test_begin, on_epoch_end,
+/// on_train_end. Needs save/load.
 template <class... Tracked>
 class backup_and_restore {
   static_assert((detail::check_trackable<Tracked>() && ...));
 
  public:
-  using not_distributed = void;  ///< a distributed fit's backups are not supported yet
+  using uses_collectives = void;  ///< in a distributed fit, every rank resumes from rank 0's backup
   using needs = cue::needs<capability::save>;
   using emits = cue::emits<backup_saved>;
   using listens = cue::listens<cue::optional<signal_received>>;  // from stop_on_signal
@@ -128,27 +138,15 @@ class backup_and_restore {
     cut_short_ = false;
     counter_.reset();
     last_error_.clear();
-    const std::filesystem::path dir = opts_.backup_dir;
-    bool found = false;
-    for (const char* name : {"current", "previous"}) {
-      const auto backup = dir / name;
-      if (!std::filesystem::exists(backup / "state.npz")) continue;
-      found = true;
-      try {
-        restore(ctx, backup);
-        return;
-      } catch (const detail::backup_mismatch&) {
-        throw;
-      } catch (const std::exception& e) {
-        last_error_ = e.what();  // damaged: try the previous backup
-      }
-    }
-    if (found)
-      throw std::runtime_error("cue: backup_and_restore: no usable backup in " + dir.string() +
-                               " (" + last_error_ + "); repair or remove it to start over");
+    written_ = {-1, 0};
+    if constexpr (distributed<decltype(ctx)>)
+      resume_every_rank(ctx);
+    else
+      (void)resume(ctx);
   }
 
   void on_epoch_begin(auto&) {
+    batches_over_ = false;
     if (!pending_) return;
     for (std::size_t i = 0; i < parts_.size(); ++i) parts_[i].load(state::slice(*pending_, keys_[i] + '.'));
     pending_.reset();
@@ -156,23 +154,33 @@ class backup_and_restore {
 
   void on_train_batch_end(auto& ctx) {
     // A signal's stop (stop_on_signal, listed before) cuts the epoch short: back up here, where
-    // the run can continue exactly, and not at its end, after a partial epoch's validation.
-    cut_short_ = interrupted_;
+    // the run can continue exactly, and not at its end, after a partial epoch's validation. In a
+    // distributed fit the other ranks do not know of it yet: after_batches makes that backup.
+    if constexpr (!distributed<decltype(ctx)>) cut_short_ = interrupted_;
     const bool due = !opts_.save_freq.per_epoch && counter_.due(ctx.batch(), opts_.save_freq.batches);
     if (!due && !cut_short_) return;
+    auto sums = every_rank_sums(ctx, ctx.stop_requested() && !interrupted_);
+    const bool stop = sums.back() > 0;
+    sums.pop_back();
+    written_ = {ctx.epoch(), ctx.batch() + 1};  // known on every rank: after_batches then agrees
+    if (rank_of(ctx) != 0) return;
     state_dict d = position(ctx, ctx.epoch(), ctx.batch() + 1, ctx.step() + 1);
-    d["running"] = state::numbers(ctx.state().running);
-    d["stop"] = std::to_string(ctx.stop_requested() && !interrupted_ ? 1 : 0);
+    d["running"] = state::numbers(sums);
+    d["ranks"] = std::to_string(ranks_of(ctx));
+    d["stop"] = stop ? "1" : "0";
     write(ctx, std::move(d), ctx.epoch(), ctx.batch() + 1);
   }
 
+  void on_test_begin(auto& ctx) { after_batches(ctx); }
+
   void on_epoch_end(auto& ctx) {
+    after_batches(ctx);
     // An epoch a signal cut short is not one to resume after (its backup was made at the cut, or,
     // with stop_on_signal listed after this callback, the previous backup stays).
     const auto steps = ctx.params().steps;
     const bool partial = cut_short_ || (interrupted_ && (steps == 0 || ctx.batch() < steps));
     cut_short_ = false;
-    if (opts_.save_freq.per_epoch && !partial)
+    if (opts_.save_freq.per_epoch && !partial && rank_of(ctx) == 0)
       write(ctx, position(ctx, ctx.epoch() + 1, 0, ctx.step()), ctx.epoch() + 1, 0);
   }
 
@@ -180,8 +188,9 @@ class backup_and_restore {
   /// not one to resume after.
   void on(const signal_received&, auto&) { interrupted_ = true; }
 
-  void on_train_end(auto&) {
-    if (opts_.delete_checkpoint && !interrupted_) {
+  void on_train_end(auto& ctx) {
+    if (ctx.state().stop_reason == stop_reason::signal) interrupted_ = true;  // on any rank
+    if (opts_.delete_checkpoint && !interrupted_ && rank_of(ctx) == 0) {
       std::error_code ignored;
       std::filesystem::remove_all(opts_.backup_dir, ignored);
     }
@@ -193,6 +202,108 @@ class backup_and_restore {
   [[nodiscard]] const std::string& last_error() const noexcept { return last_error_; }
 
  private:
+  template <class Ctx>
+  static constexpr bool distributed = distributed_learner<typename std::remove_cvref_t<Ctx>::learner_type>;
+  static int rank_of(auto& ctx) {
+    if constexpr (distributed<decltype(ctx)>)
+      return ctx.learner().communicator().rank();
+    else
+      return 0;
+  }
+  static std::size_t ranks_of(auto& ctx) {
+    if constexpr (distributed<decltype(ctx)>)
+      return static_cast<std::size_t>(ctx.learner().communicator().size());
+    else
+      return 1;
+  }
+
+  // The epoch's training sums so far of every rank, rank after rank (each resumes its own, so
+  // the resumed epoch adds exactly as an unbroken one), then 1 if a rank `asks_to_stop`.
+  static std::vector<double> every_rank_sums(auto& ctx, bool asks_to_stop) {
+    const auto mine = ctx.state().running;
+    std::vector<double> all(mine.size() * ranks_of(ctx) + 1, 0.0);
+    std::copy(mine.begin(), mine.end(), all.begin() + static_cast<std::ptrdiff_t>(mine.size()) * rank_of(ctx));
+    all.back() = asks_to_stop ? 1 : 0;
+    if constexpr (distributed<decltype(ctx)>) ctx.learner().communicator().allreduce_sum(std::span<double>(all));
+    return all;
+  }
+  // This rank's sums from a backup's: its own, when as many ranks made the backup; otherwise
+  // (resumed on another number of ranks) all of them on rank 0, to float rounding.
+  static std::vector<double> own_sums(auto& ctx, const std::vector<double>& saved, std::size_t saved_ranks,
+                                      const std::string& owner) {
+    if (saved_ranks == 0 || saved.size() % saved_ranks != 0)
+      throw std::runtime_error("cue: backup_and_restore: " + owner + " holds " + std::to_string(saved.size()) +
+                               " training sums, not a multiple of its " + std::to_string(saved_ranks) + " ranks");
+    const std::size_t n = saved.size() / saved_ranks;
+    const auto rank = static_cast<std::size_t>(rank_of(ctx));
+    std::vector<double> own(n, 0.0);
+    if (saved_ranks == ranks_of(ctx))
+      std::copy_n(saved.begin() + static_cast<std::ptrdiff_t>(rank * n), n, own.begin());
+    else if (rank == 0)
+      for (std::size_t r = 0; r < saved_ranks; ++r)
+        for (std::size_t i = 0; i < n; ++i) own[i] += saved[r * n + i];
+    return own;
+  }
+
+  // Resumes from the newest usable backup, if any; returns its directory (empty: none).
+  std::filesystem::path resume(auto& ctx) {
+    const std::filesystem::path dir = opts_.backup_dir;
+    bool found = false;
+    for (const char* name : {"current", "previous"}) {
+      const auto backup = dir / name;
+      if (!std::filesystem::exists(backup / "state.npz")) continue;
+      found = true;
+      try {
+        restore(ctx, backup, true);
+        return backup;
+      } catch (const detail::backup_mismatch&) {
+        throw;
+      } catch (const std::exception& e) {
+        last_error_ = e.what();  // damaged: try the previous backup
+      }
+    }
+    if (found)
+      throw std::runtime_error("cue: backup_and_restore: no usable backup in " + dir.string() +
+                               " (" + last_error_ + "); repair or remove it to start over");
+    return {};
+  }
+
+  // Rank 0 resumes from its backup (an error there aborts the job, saying why); the others from
+  // a copy of its state.npz, and their learners from rank 0's by fit's synchronize().
+  void resume_every_rank(auto& ctx) {
+    auto& comm = ctx.learner().communicator();
+    const bool root = comm.rank() == 0;
+    const auto used = root ? resume(ctx) : std::filesystem::path{};
+    if (!comm.any(!used.empty())) return;
+    const detail::scratch_directory scratch;
+    broadcast_file(comm, used / "state.npz", scratch.path() / "state.npz");
+    if (root) return;
+    restore(ctx, scratch.path(), false);
+  }
+
+  // In a distributed fit, once the epoch's batches are over on every rank (at validation's
+  // begin, or at the epoch's end without it): fit has agreed on the stop, and a signal on any
+  // rank cut the epoch here. Rank 0 backs up at the cut, with the sums of every rank.
+  void after_batches(auto& ctx) {
+    if constexpr (distributed<decltype(ctx)>) {
+      if (std::exchange(batches_over_, true)) return;
+      if (!ctx.stop_requested() || ctx.state().stop_reason != stop_reason::signal) return;
+      interrupted_ = true;
+      const auto steps = ctx.params().steps;
+      cut_short_ = steps == 0 || ctx.batch() < steps;
+      const std::pair<int, std::size_t> at{ctx.epoch(), ctx.batch()};
+      if (!cut_short_ || written_ == at) return;  // a due backup was made there (on every rank)
+      auto sums = every_rank_sums(ctx, false);
+      sums.pop_back();
+      if (rank_of(ctx) != 0) return;
+      state_dict d = position(ctx, ctx.epoch(), ctx.batch(), ctx.step());
+      d["running"] = state::numbers(sums);
+      d["ranks"] = std::to_string(ranks_of(ctx));
+      d["stop"] = "0";
+      write(ctx, std::move(d), ctx.epoch(), ctx.batch());
+    }
+  }
+
   // A tracked object, whatever its type.
   struct part {
     const void* address;
@@ -301,7 +412,8 @@ class backup_and_restore {
     return d;
   }
 
-  void restore(auto& ctx, const std::filesystem::path& backup) {
+  // Resumes from `backup`'s state.npz, and the learner from its learner.npz when `with_learner`.
+  void restore(auto& ctx, const std::filesystem::path& backup, bool with_learner) {
     const auto file = io::load_archive(backup / "state.npz", "backup");
     const auto& d = file.values;
     check_tracked(d, backup);
@@ -310,8 +422,12 @@ class backup_and_restore {
     resume_point at{true, state::to_integer<int>(state::at(d, "epoch", owner)),
                     state::to_count(state::at(d, "batch", owner)), {}};
     const auto step = state::to_count(state::at(d, "step", owner));
-    if (at.batch > 0) at.running = state::to_numbers<double>(state::at(d, "running", owner));
-    ctx.learner().load(backup / "learner.npz");  // last: it changes the learner
+    if (at.batch > 0) {
+      const auto ranks = d.find("ranks");
+      at.running = own_sums(ctx, state::to_numbers<double>(state::at(d, "running", owner)),
+                            ranks == d.end() ? 1 : state::to_count(ranks->second), owner);
+    }
+    if (with_learner) ctx.learner().load(backup / "learner.npz");  // last: it changes the learner
     using learner_type = std::remove_cvref_t<decltype(ctx.learner())>;
     if constexpr (has_learning_rate<learner_type>) {
       if (auto it = d.find("learning_rate"); it != d.end()) ctx.learner().set_learning_rate(state::to_double(it->second));
@@ -383,6 +499,8 @@ class backup_and_restore {
   std::vector<std::string> keys_;
   batch_counter counter_;
   bool cut_short_ = false;  // a signal stopped this epoch's batches
+  bool batches_over_ = false;  // after_batches has run in this epoch
+  std::pair<int, std::size_t> written_{-1, 0};  // where the last batch-end backup resumes
   bool interrupted_ = false;  // stop_on_signal said a signal asked to stop
   std::optional<state_dict> pending_;  // the tracked states, applied at the resumed epoch's begin
   std::optional<resume_point> restored_;

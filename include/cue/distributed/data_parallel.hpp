@@ -5,11 +5,13 @@
 
 #include <algorithm>
 #include <cstddef>
+#include <filesystem>
 #include <span>
 #include <type_traits>
 #include <utility>
 #include <vector>
 
+#include <cue/distributed/broadcast_file.hpp>
 #include <cue/distributed/communicator.hpp>
 #include <cue/learner.hpp>
 
@@ -36,8 +38,8 @@ struct gradient_element<L> {
 /// `samples * gradient` and the samples over all ranks in one allreduce and leaves the weighted
 /// mean in the learner's gradients; `apply_gradients` then makes the same update on every rank.
 /// A rank whose part is empty (a short last batch) contributes nothing, and logs zeros with
-/// weight zero. `synchronize()`, called by fit after on_train_begin, copies rank 0's weights
-/// (`parameters()`) to every rank, before the first step.
+/// weight zero. `synchronize()`, called by fit after on_train_begin (where backup_and_restore
+/// resumes), copies rank 0's learner to every rank, before the first step.
 ///
 /// Needs the split step (`forward_backward`, `apply_gradients`), `gradients()` and `parameters()`:
 /// averaging weights after a fused `train_step` is not the same for Adam or momentum.
@@ -96,9 +98,23 @@ class data_parallel {
     return learner_->predict_step(batch);
   }
 
-  /// Copies rank 0's weights to every rank.
+  /// Makes every rank's learner rank 0's: what its `save` writes (weights and optimizer state:
+  /// Adam's moments and step count, a learning rate), copied through the communicator and read
+  /// by `load`; only the weights (`parameters()`) for a learner without save/load.
   void synchronize() {
-    for (auto p : learner_->parameters()) comm_->broadcast(std::as_writable_bytes(p), 0);
+    if (comm_->size() == 1) return;
+    if constexpr (requires(Learner& l, const std::filesystem::path& p) {
+                    l.save(p);
+                    l.load(p);
+                  }) {
+      const detail::scratch_directory scratch;
+      const auto file = scratch.path() / "learner.npz";
+      if (comm_->rank() == 0) learner_->save(file);
+      broadcast_file(*comm_, file, file);
+      if (comm_->rank() != 0) learner_->load(file);
+    } else {
+      for (auto p : learner_->parameters()) comm_->broadcast(std::as_writable_bytes(p), 0);
+    }
   }
 
   [[nodiscard]] Comm& communicator() const noexcept { return *comm_; }
