@@ -67,9 +67,9 @@ def main():
             child.send_signal(signal.SIGINT)
         else:
             signal_rank(rank, work / "resumed")
-        child.communicate()
+        _, err = child.communicate()
         if child.returncode != 0:
-            print(f"FAIL: the interrupted run exited with {child.returncode}")
+            print(f"FAIL: the interrupted run exited with {child.returncode}; its standard error:\n{err}")
             return 1
         if not (work / "backup").exists():
             continue  # the run ended before the signal; try earlier
