@@ -60,7 +60,10 @@ def main():
     command = [*common, "--out", str(work / "resumed"), "--backup-dir", str(work / "backup"),
                "--backup-every", "300"]
     for fraction in [0.6, 0.4, 0.2]:
+        # A fresh start: an attempt the signal missed ran whole and left its CSV rows, to which
+        # this one (csv_logger with append) would add its own.
         shutil.rmtree(work / "backup", ignore_errors=True)
+        shutil.rmtree(work / "resumed", ignore_errors=True)
         child, began = start(command)
         time.sleep(training * fraction)
         if rank is None:
