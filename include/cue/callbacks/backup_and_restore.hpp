@@ -3,10 +3,7 @@
 // data order and the position inside an epoch included).
 #pragma once
 
-#include <stdlib.h>  // mkdtemp
-
 #include <algorithm>
-#include <cerrno>
 #include <cstddef>
 #include <filesystem>
 #include <functional>
@@ -470,7 +467,7 @@ class backup_and_restore {
     namespace fs = std::filesystem;
     const fs::path dir = opts_.backup_dir;
     fs::create_directories(dir);
-    const fs::path incoming = staging_directory(dir);
+    const fs::path incoming = io::detail::unique_directory(dir, "incoming-");
     learner.save(incoming / "learner.npz");
     io::detail::fsync_path(incoming / "learner.npz", false);  // any learner's file, not only cue's
     io::detail::fsync_path(incoming, true);
@@ -482,15 +479,6 @@ class backup_and_restore {
     fs::rename(incoming, dir / "current");
     io::detail::fsync_path(dir, true);
     if (!opts_.double_checkpoint) fs::remove_all(dir / "previous");
-  }
-
-  // A new directory for the backup being written, its name made unique by mkdtemp's exclusive
-  // creation: processes on different hosts writing to one shared file system cannot collide.
-  static std::filesystem::path staging_directory(const std::filesystem::path& dir) {
-    std::string name = (dir / "incoming-XXXXXX").string();
-    if (::mkdtemp(name.data()) == nullptr)
-      throw std::system_error(errno, std::generic_category(), "cue: backup_and_restore: cannot create a directory in " + dir.string());
-    return name;
   }
 
   options opts_;

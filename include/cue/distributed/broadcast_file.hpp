@@ -3,9 +3,6 @@
 // initial broadcast, a backup to resume from.
 #pragma once
 
-#include <stdlib.h>  // mkdtemp
-
-#include <cerrno>
 #include <cstddef>
 #include <cstdint>
 #include <filesystem>
@@ -16,7 +13,6 @@
 #include <stdexcept>
 #include <string>
 #include <string_view>
-#include <system_error>
 #include <vector>
 
 #include <cue/distributed/communicator.hpp>
@@ -51,12 +47,7 @@ namespace detail {
 // contents when it goes.
 class scratch_directory {
  public:
-  scratch_directory() {
-    std::string name = (std::filesystem::temp_directory_path() / "cue-XXXXXX").string();
-    if (::mkdtemp(name.data()) == nullptr)
-      throw std::system_error(errno, std::generic_category(), "cue: cannot create a temporary directory " + name);
-    path_ = name;
-  }
+  scratch_directory() : path_(io::detail::unique_directory(std::filesystem::temp_directory_path(), "cue-")) {}
   scratch_directory(const scratch_directory&) = delete;
   scratch_directory& operator=(const scratch_directory&) = delete;
   ~scratch_directory() {

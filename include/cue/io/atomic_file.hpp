@@ -4,6 +4,7 @@
 #pragma once
 
 #include <fcntl.h>
+#include <stdlib.h>  // mkdtemp
 #include <unistd.h>
 
 #include <atomic>
@@ -46,6 +47,15 @@ inline void write_file(const std::filesystem::path& p, std::string_view bytes) {
     done += static_cast<std::size_t>(n);
   }
   if (::close(fd) != 0) throw std::system_error(errno, std::generic_category(), "cue: cannot write " + p.string());
+}
+
+// A new directory in `parent`, named `prefix` and six characters that make it unique: mkdtemp's
+// exclusive creation, so processes on different hosts sharing a file system cannot collide.
+inline std::filesystem::path unique_directory(const std::filesystem::path& parent, const std::string& prefix) {
+  std::string name = (parent / (prefix + "XXXXXX")).string();
+  if (::mkdtemp(name.data()) == nullptr)
+    throw std::system_error(errno, std::generic_category(), "cue: cannot create a directory in " + parent.string());
+  return name;
 }
 
 // A name no other writer in this or another process uses at the same time.
