@@ -5,7 +5,7 @@ CXX ?= g++
 JOBS ?= $(shell nproc)
 BUILD_DIR := build/$(notdir $(CXX))
 PACKAGES := cmake make g++ clang libboost-dev catch2 nlohmann-json3-dev valgrind python3 \
-            libxtensor-dev libxsimd-dev libopenblas-dev zlib1g-dev dataset-fashion-mnist python3-numpy \
+            libxtensor-dev libopenblas-dev zlib1g-dev dataset-fashion-mnist python3-numpy \
             libclang-rt-14-dev libbenchmark-dev libcli11-dev \
             chromium-headless-shell libcurl4-openssl-dev libssl-dev python3-aiosmtpd \
             libopenmpi-dev openmpi-bin

@@ -2,7 +2,12 @@
 #include <cue/nn/adam.hpp>
 #include <cue/nn/sgd.hpp>
 
+#include <array>
 #include <cmath>
+#include <cstdlib>
+#include <cstring>
+#include <random>
+#include <string>
 #include <span>
 #include <vector>
 
@@ -67,11 +72,49 @@ TEST_CASE("adam: two steps as Keras computes them") {
   CHECK(got[1] == Approx(expected[1]).epsilon(1e-6));
 }
 
-TEST_CASE("adam's SIMD lanes and scalar tail compute the same update") {
-  std::vector<float> w(19, 1.0f), g(19, 0.5f);  // lanes for the first 16 (or 18), scalar for the rest
-  cue::nn::adam opt;
-  opt.apply({std::span<float>(w)}, {std::span<float>(g)});
-  for (float x : w) CHECK(x == w.back());
+TEST_CASE("every SIMD variant of adam's update computes the portable one's bits") {
+  // Sizes with every tail length of the widest variant, steps with growing bias correction,
+  // gradients of both signs across magnitudes.
+  std::mt19937 rng(7);
+  std::uniform_real_distribution<float> mantissa(-1.0f, 1.0f);
+  std::uniform_int_distribution<int> exponent(-12, 2);
+  for (const auto& variant : cue::nn::detail::adam_variants) {
+    if (!variant.runs_here()) continue;
+    INFO(variant.name);
+    for (std::size_t n : {1u, 3u, 4u, 7u, 8u, 15u, 16u, 17u, 31u, 1000u, 1037u}) {
+      std::vector<float> w(n), g(n);
+      for (auto& x : w) x = mantissa(rng);
+      std::vector<float> m(n), v(n), w2 = w, m2(n), v2(n);
+      for (int step = 1; step <= 3; ++step) {
+        for (auto& x : g) x = std::ldexp(mantissa(rng), exponent(rng));
+        const cue::nn::detail::adam_step s{0.01f * step, 0.1f, 0.001f, 1e-7f};
+        cue::nn::detail::adam_portable(w.data(), g.data(), m.data(), v.data(), n, s);
+        variant.kernel(w2.data(), g.data(), m2.data(), v2.data(), n, s);
+      }
+      REQUIRE(std::memcmp(w.data(), w2.data(), n * sizeof(float)) == 0);
+      REQUIRE(std::memcmp(m.data(), m2.data(), n * sizeof(float)) == 0);
+      REQUIRE(std::memcmp(v.data(), v2.data(), n * sizeof(float)) == 0);
+    }
+  }
+}
+
+TEST_CASE("the SIMD variant is the one measured fastest, or the one CUE_SIMD names") {
+  using cue::nn::simd::variant;
+  constexpr auto never = [] { return false; };
+  // Kernels stand for their own measured seconds: the widest is not the fastest here.
+  const std::array<variant<double>, 4> variants{{{"narrow", cue::nn::simd::always, 3.0},
+                                                 {"wide", cue::nn::simd::always, 2.0},
+                                                 {"wider", cue::nn::simd::always, 2.5},
+                                                 {"absent", never, 1.0}}};
+  const auto seconds = [](double s) { return s; };
+  ::unsetenv("CUE_SIMD");
+  CHECK(std::string(cue::nn::simd::fastest(variants, seconds).name) == "wide");
+  ::setenv("CUE_SIMD", "wider", 1);
+  CHECK(std::string(cue::nn::simd::fastest(variants, seconds).name) == "wider");
+  ::setenv("CUE_SIMD", "absent", 1);
+  CHECK_THROWS_WITH(cue::nn::simd::fastest(variants, seconds),
+                    "cue: CUE_SIMD=absent is not a variant this CPU runs (narrow, wide, wider)");
+  ::unsetenv("CUE_SIMD");
 }
 
 TEST_CASE("optimizer state survives a checkpoint, its step count exactly") {

@@ -6,12 +6,12 @@
 #include <span>
 #include <stdexcept>
 #include <string>
+#include <string_view>
 #include <utility>
 #include <vector>
 
-#include <xsimd/xsimd.hpp>
-
 #include <cue/io/checkpoint.hpp>
+#include <cue/nn/adam_kernels.hpp>
 #include <cue/nn/optimizer_state.hpp>
 
 namespace cue::nn {
@@ -44,33 +44,16 @@ class adam {
                                           (1 - std::pow(o_.beta_1, t)));
     const auto one_minus_b1 = static_cast<float>(1 - o_.beta_1),
                one_minus_b2 = static_cast<float>(1 - o_.beta_2), eps = static_cast<float>(o_.epsilon);
-    // The update is the elementwise part of a step that costs the most (a square root and a
-    // division per weight), so it runs on SIMD registers (xsimd); lanes compute exactly what the
-    // scalar tail computes, so results do not depend on where a buffer's tail falls.
-    using simd = xsimd::batch<float>;
-    constexpr std::size_t lanes = simd::size;
-    for (std::size_t i = 0; i < params.size(); ++i) {
-      float* w = params[i].data();
-      const float* g = grads[i].data();
-      float* m = m_[i].data();
-      float* v = v_[i].data();
-      const std::size_t n = params[i].size();
-      std::size_t j = 0;
-      for (; j + lanes <= n; j += lanes) {
-        const simd gj = simd::load_unaligned(g + j);
-        const simd mj = simd::load_unaligned(m + j) + (gj - simd::load_unaligned(m + j)) * one_minus_b1;
-        const simd vj = simd::load_unaligned(v + j) + (gj * gj - simd::load_unaligned(v + j)) * one_minus_b2;
-        mj.store_unaligned(m + j);
-        vj.store_unaligned(v + j);
-        (simd::load_unaligned(w + j) - mj * alpha / (xsimd::sqrt(vj) + eps)).store_unaligned(w + j);
-      }
-      for (; j < n; ++j) {
-        m[j] += (g[j] - m[j]) * one_minus_b1;
-        v[j] += (g[j] * g[j] - v[j]) * one_minus_b2;
-        w[j] -= m[j] * alpha / (std::sqrt(v[j]) + eps);
-      }
-    }
+    const auto update = detail::chosen_adam().kernel;
+    for (std::size_t i = 0; i < params.size(); ++i)
+      update(params[i].data(), grads[i].data(), m_[i].data(), v_[i].data(), params[i].size(),
+             {alpha, one_minus_b1, one_minus_b2, eps});
   }
+
+  /// The SIMD variant the update runs (`sse2`, `avx`, `avx512f` or `portable`): the fastest this
+  /// CPU runs, measured once per process, unless the environment variable `CUE_SIMD` names one.
+  /// Every variant computes the same bits.
+  [[nodiscard]] static std::string_view simd_variant() { return detail::chosen_adam().name; }
 
   [[nodiscard]] double learning_rate() const noexcept { return o_.learning_rate; }
   void set_learning_rate(double lr) noexcept { o_.learning_rate = lr; }
