@@ -21,10 +21,15 @@ class relu {
   }
   const xt::xtensor<float, 2>& backward(const xt::xtensor<float, 2>& dy, bool) {
     if (dx_.shape() != dy.shape()) dx_ = xt::xtensor<float, 2>::from_shape(dy.shape());
-    const float* y = y_.data();
-    const float* g = dy.data();
-    float* out = dx_.data();
-    for (std::size_t i = 0, n = dy.size(); i < n; ++i) out[i] = y[i] > 0.0f ? g[i] : 0.0f;
+    const float* __restrict y = y_.data();
+    const float* __restrict g = dy.data();
+    float* __restrict out = dx_.data();
+    // Both operands loaded unconditionally: a select the compiler vectorizes, where a branch on
+    // the sign (mispredicted half the time) cost as much as one of the step's matrix products.
+    for (std::size_t i = 0, n = dy.size(); i < n; ++i) {
+      const float gi = g[i];
+      out[i] = y[i] > 0.0f ? gi : 0.0f;
+    }
     return dx_;
   }
   std::vector<std::span<float>> parameters() { return {}; }
