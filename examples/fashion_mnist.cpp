@@ -79,7 +79,7 @@ int main(int argc, char** argv) try {
 
   const auto test = cue::evaluate(model, test_batches);
   const auto epochs = history.epochs().size();
-  std::printf("fashion-mnist: test_accuracy=%.4f epochs=%zu seconds_per_epoch=%.2f weights_digest=%s\n",
+  std::printf("fashion-mnist: test_accuracy=%.4f epochs=%zu seconds_per_epoch=%.3f weights_digest=%s\n",
               cue::get<"accuracy">(test), epochs, seconds / static_cast<double>(epochs),
               model.weights_digest().c_str());
   std::fprintf(stderr,

@@ -90,7 +90,7 @@ int main(int argc, char** argv) {
     const auto test = cue::evaluate(parallel, test_batches);  // the whole test set's accuracy
     const auto epochs = history.epochs().size();
     if (rank == 0)
-      std::printf("fashion-mnist: test_accuracy=%.4f epochs=%zu seconds_per_epoch=%.2f weights_digest=%s\n",
+      std::printf("fashion-mnist: test_accuracy=%.4f epochs=%zu seconds_per_epoch=%.3f weights_digest=%s\n",
                   cue::get<"accuracy">(test), epochs, seconds / static_cast<double>(epochs),
                   model.weights_digest().c_str());
     return 0;
