@@ -11,7 +11,7 @@ PACKAGES := cmake make g++ clang libboost-dev catch2 nlohmann-json3-dev valgrind
             libopenmpi-dev openmpi-bin
 
 BENCH_DIR := build/bench
-BENCH_PACKAGES := python3-matplotlib curl
+BENCH_PACKAGES := python3-matplotlib curl python3-torch libblis-dev
 
 SANITIZE_DIR := build/sanitize-$(notdir $(CXX))
 
@@ -25,7 +25,7 @@ space := $(empty) $(empty)
 FUZZ_DIR := build/fuzz
 FUZZ_SECONDS ?= 30
 
-.PHONY: demo-mpi deps configure demo test test-sanitize test-tsan fuzz bench bench-pytorch clean
+.PHONY: demo-mpi deps configure demo test test-sanitize test-tsan fuzz bench clean
 
 deps:
 	@scripts/install-deps.sh $(PACKAGES)
@@ -86,12 +86,6 @@ fuzz: deps
 
 bench: deps
 	@scripts/install-deps.sh $(BENCH_PACKAGES)
-	cmake -S . -B $(BENCH_DIR) -DCMAKE_CXX_COMPILER=g++ -DCMAKE_BUILD_TYPE=Release -DCUE_BUILD_TESTS=OFF
-	cmake --build $(BENCH_DIR) -j $(JOBS)
-	/usr/bin/python3 benchmarks/run_all.py $(BENCH_DIR)
-
-bench-pytorch: deps
-	@scripts/install-deps.sh $(BENCH_PACKAGES) python3-torch
 	cmake -S . -B $(BENCH_DIR) -DCMAKE_CXX_COMPILER=g++ -DCMAKE_BUILD_TYPE=Release -DCUE_BUILD_TESTS=OFF
 	cmake --build $(BENCH_DIR) -j $(JOBS)
 	/usr/bin/python3 benchmarks/run_all.py $(BENCH_DIR) --pytorch

@@ -46,8 +46,9 @@ def dispatch_times(build):
 
 
 def instructions(binary, args):
+    # One Adam variant in every run (each process otherwise times them and may choose another).
     err = subprocess.run(["valgrind", "--tool=callgrind", "--callgrind-out-file=/dev/null", binary, *args],
-                         check=True, capture_output=True, text=True).stderr
+                         check=True, capture_output=True, text=True, env={**os.environ, "CUE_SIMD": "sse2"}).stderr
     return int(re.search(r"Collected : (\d+)", err).group(1))
 
 
@@ -97,6 +98,54 @@ def telling(med, c):
             f"| ratio to the 6 alone | {t['real_time'] / c['real_time']:.3f} | {t['cpu_time'] / c['cpu_time']:.3f} |")
 
 
+def nn_step(build):
+    """The training step against its 5 matrix products, side by side in one run (the variant of
+    Adam the machine chose), then Adam's update in each SIMD variant the CPU runs."""
+    def medians(env, pattern):
+        out = run([str(build / "benchmarks/nn_step"), "--benchmark_format=json", "--benchmark_repetitions=7",
+                   "--benchmark_report_aggregates_only=true", "--benchmark_enable_random_interleaving=true",
+                   f"--benchmark_filter={pattern}"], env={**os.environ, **env})
+        return {b["run_name"].split("/")[1]: b for b in json.loads(out)["benchmarks"] if b.get("aggregate_name") == "median"}
+    med = medians({}, ".")
+    step, gemms, adam, gather = (med[k]["real_time"] for k in ("train_step", "its_5_gemms", "adam_update", "gather_a_batch"))
+    chosen = med["adam_update"]["label"]
+    lines = ["| Fashion-MNIST training step (batch 32, 784-128-10, Adam, 1 BLAS thread) | µs |", "|---|---|",
+             f"| the step (`train_step`: forward, backward, Adam) | {step:.1f} |",
+             f"| its 5 matrix products alone (same BLAS, shapes and thread) | {gemms:.1f} |",
+             f"| **ratio** | **{step / gemms:.2f}** |",
+             f"| Adam's update of the 101,770 weights ({chosen}, chosen at run time) | {adam:.1f} |",
+             f"| gathering a shuffled batch (not in the step) | {gather:.1f} |",
+             "", "| Adam's update, by SIMD variant (`CUE_SIMD`) | µs |", "|---|---|"]
+    variants = ["portable", "sse2", "avx", "avx512f"]
+    for v in variants:
+        try:
+            t = medians({"CUE_SIMD": v}, "adam_update")["adam_update"]["real_time"]
+        except subprocess.CalledProcessError:  # a variant this CPU does not run
+            continue
+        lines.append(f"| {v}{' (chosen)' if v == chosen else ''} | {t:.1f} |")
+    return "\n".join(lines) + "\n\n" + blas_gemms(build)
+
+
+def blas_gemms(build):
+    """The step's 5 matrix products by BLAS library and batch size, one thread each."""
+    one_thread = {**os.environ, "OPENBLAS_NUM_THREADS": "1", "BLIS_NUM_THREADS": "1", "OMP_NUM_THREADS": "1"}
+    columns = {}
+    for blas in ("openblas", "blis"):
+        binary = build / f"benchmarks/blas_gemms_{blas}"
+        if not binary.exists():  # BLIS: only with libblis-dev
+            continue
+        out = run([str(binary), "--benchmark_format=json", "--benchmark_repetitions=5",
+                   "--benchmark_report_aggregates_only=true"], env=one_thread)
+        columns[blas] = {int(b["run_name"].split("/")[1]): b["real_time"] for b in json.loads(out)["benchmarks"]
+                         if b.get("aggregate_name") == "median"}
+    names = {"openblas": "OpenBLAS (cue::nn's)", "blis": "BLIS"}
+    lines = ["| the 5 matrix products, 1 thread: µs | " + " | ".join(names[b] for b in columns) + " |",
+             "|---|" + "---|" * len(columns)]
+    for batch in sorted(columns["openblas"]):
+        lines.append(f"| batch {batch} | " + " | ".join(f"{columns[b][batch]:.1f}" for b in columns) + " |")
+    return "\n".join(lines)
+
+
 def fashion_counts(build):
     binary = str(build / "benchmarks/fashion_counts")
     per_epoch = {}
@@ -133,16 +182,19 @@ def pytorch(build):
         sec = float(re.search(r"seconds_per_epoch=([0-9.]+)", out).group(1))
         cue_lines.append((threads, sec))
     torch = run([sys.executable, str(ROOT / "benchmarks/pytorch_fashion_mnist.py"), "--epochs", "3"])
-    torch_sec = {int(t): float(s) for t, s in re.findall(r"pytorch threads=(\d+): seconds_per_epoch=([0-9.]+)", torch)}
+    torch_sec = {(int(t), f == "1"): float(s) for t, f, s in
+                 re.findall(r"pytorch threads=(\d+) flush_denormal=(\d): seconds_per_epoch=([0-9.]+)", torch)}
     best_torch = min(torch_sec.values())
+    version = re.search(r"[(]torch ([^)]+)[)]", torch).group(1)
     lines = ["| Fashion-MNIST, full epoch (54,000 + 6,000 validation), batch 32 | threads | seconds per epoch |",
              "|---|---|---|"]
     for t, s in cue_lines:
-        lines.append(f"| cue (examples/fashion_mnist.cpp, 3 epochs, mean) | {t} | {s:.2f} |")
-    for t, s in sorted(torch_sec.items()):
-        lines.append(f"| PyTorch eager {re.search(r'[(]torch ([^)]+)[)]', torch).group(1)} (best of 3 epochs) | {t} | {s:.2f} |")
+        lines.append(f"| cue (examples/fashion_mnist.cpp, 3 epochs, mean; denormals flushed) | {t} | {s:.2f} |")
+    for (t, flush), s in sorted(torch_sec.items()):
+        how = "denormals flushed (`torch.set_flush_denormal(True)`)" if flush else "as it comes"
+        lines.append(f"| PyTorch eager {version}, {how} (best of 3 epochs) | {t} | {s:.2f} |")
     best_cue = min(s for _, s in cue_lines)
-    lines.append(f"| **cue / PyTorch, each at its best thread count** | | **{best_cue / best_torch:.2f}** |")
+    lines.append(f"| **cue / PyTorch, each at its best thread count and setting** | | **{best_cue / best_torch:.2f}** |")
     return "\n".join(lines)
 
 
@@ -214,6 +266,7 @@ def main():
         "counts": lambda: grid(dispatch_counts(build), lambda v: f"{v:.0f}"),
         "zero_cost": lambda: zero_cost(build),
         "fashion": lambda: fashion(build) + "\n\n" + fashion_counts(build),
+        "step": lambda: nn_step(build),
         "compile": compile_cost,
         "scaling": lambda: scaling(build, args.pytorch),
         "pytorch": lambda: pytorch(build),
