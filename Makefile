@@ -8,7 +8,7 @@ PACKAGES := cmake make g++ clang libboost-dev catch2 nlohmann-json3-dev valgrind
             libxtensor-dev libopenblas-dev zlib1g-dev dataset-fashion-mnist python3-numpy \
             libclang-rt-14-dev libbenchmark-dev libcli11-dev \
             chromium-headless-shell libcurl4-openssl-dev libssl-dev python3-aiosmtpd \
-            libopenmpi-dev openmpi-bin
+            libopenmpi-dev openmpi-bin libtorch-dev
 
 BENCH_DIR := build/bench
 BENCH_PACKAGES := python3-matplotlib curl python3-torch libblis-dev
@@ -56,10 +56,11 @@ test: configure
 # packaging and callgrind tests say nothing more there, so they are left out; so are the tests
 # under mpirun, the MPI example's included, whose MPI library is not built with the sanitizers
 # and leaks at exit by LeakSanitizer's count: the one-process test of data_parallel runs the same
-# code).
+# code). cue::torch is built once, in the g++ pass of `make test` (its translation units take
+# about 15 s each).
 test-sanitize: deps
 	cmake -S . -B $(SANITIZE_DIR) -DCMAKE_CXX_COMPILER=$(CXX) -DCMAKE_BUILD_TYPE=RelWithDebInfo \
-	  -DCUE_SANITIZE=ON -DCUE_BUILD_BENCHMARKS=OFF
+	  -DCUE_SANITIZE=ON -DCUE_BUILD_BENCHMARKS=OFF -DCUE_WITH_TORCH=OFF
 	cmake --build $(SANITIZE_DIR) -j $(JOBS)
 	cd $(SANITIZE_DIR) && ctest --output-on-failure -j $(JOBS) -E "compile_fail|consumer|headers|readme|test.mpi|fashion_mnist_mpi"
 
@@ -67,7 +68,7 @@ test-sanitize: deps
 # ThreadSanitizer.
 test-tsan: deps
 	cmake -S . -B $(TSAN_DIR) -DCMAKE_CXX_COMPILER=$(CXX) -DCMAKE_BUILD_TYPE=RelWithDebInfo \
-	  -DCUE_SANITIZE_THREAD=ON -DCUE_BUILD_BENCHMARKS=OFF -DCUE_BUILD_EXAMPLES=OFF
+	  -DCUE_SANITIZE_THREAD=ON -DCUE_BUILD_BENCHMARKS=OFF -DCUE_BUILD_EXAMPLES=OFF -DCUE_WITH_TORCH=OFF
 	cmake --build $(TSAN_DIR) -j $(JOBS) --target $(TSAN_TESTS)
 	cd $(TSAN_DIR) && TSAN_OPTIONS=halt_on_error=1 ctest --output-on-failure -j $(JOBS) \
 	  -R "^($(subst $(space),|,$(TSAN_TESTS)))$$"

@@ -1,0 +1,269 @@
+// cue::torch::learner: a libtorch module, optimizer and loss as a cue learner, so that cue::fit and
+// every built-in callback train PyTorch C++ frontend models. Target cue::torch (libtorch-dev).
+#pragma once
+
+#include <cstddef>
+#include <filesystem>
+#include <span>
+#include <sstream>
+#include <stdexcept>
+#include <string>
+#include <tuple>
+#include <utility>
+#include <vector>
+
+#include <torch/torch.h>
+
+#include <cue/fixed_string.hpp>
+#include <cue/io/atomic_file.hpp>
+#include <cue/logs.hpp>
+
+namespace cue::torch {
+
+/// A batch of inputs and their targets; its size (the first dimension) weighs the running means.
+struct batch {
+  ::torch::Tensor x, y;
+  [[nodiscard]] std::size_t size() const { return static_cast<std::size_t>(x.size(0)); }
+};
+
+/// The fraction of rows whose largest output is the target class (Keras's sparse accuracy).
+struct accuracy {
+  static constexpr fixed_string name = "accuracy";
+  double operator()(const ::torch::Tensor& output, const ::torch::Tensor& target) const {
+    return output.argmax(1).eq(target).to(::torch::kDouble).mean().item<double>();
+  }
+};
+
+/// Trains `module` (any `torch::nn::Module` holder: `torch::nn::Sequential`, a `TORCH_MODULE`, or a
+/// `std::shared_ptr` to one) with `optimizer` on `loss(output, target)`, a scalar tensor, logging
+/// `loss` and each metric by its name (`cue::torch::accuracy`, or a type with a `name` and
+/// `double operator()(output, target)`).
+///
+/// It has the split step (forward and backward, then the optimizer's step, so on_after_backward
+/// callbacks such as clip_grad_norm act on torch's gradients), `test_step` and `predict_step` in
+/// eval mode without autograd, `gradients()` and `parameters()` (float32 CPU tensors seen as
+/// spans), the learning rate of the optimizer's parameter groups, `state()`/`load_state()` (the
+/// weights and buffers in memory: restoring them does not roll back the optimizer, as in Keras),
+/// `save`/`load` (weights and optimizer) and `save_weights`/`load_weights` (weights: a file
+/// `torch::load(module, path)` reads), and `named_weights()` for TensorBoard's histograms.
+template <class Module, class Optimizer, class Loss, class... Metrics>
+class learner {
+ public:
+  using logs_type = cue::logs<"loss", Metrics::name...>;
+  /// The weights and buffers, copied.
+  using snapshot = std::vector<::torch::Tensor>;
+
+  learner(Module module, Optimizer optimizer, Loss loss, Metrics... metrics)
+      : module_(std::move(module)), optimizer_(std::move(optimizer)), loss_(std::move(loss)), metrics_(metrics...) {
+    if (module_->parameters().empty())
+      throw std::invalid_argument("cue: torch::learner: the module has no parameters, so there is nothing to train; "
+                                  "register them in the module (register_parameter, register_module)");
+  }
+
+  logs_type forward_backward(const batch& b) {
+    if (!module_->is_training()) module_->train();
+    optimizer_.zero_grad();
+    const auto output = module_->forward(b.x);
+    const auto loss = checked(loss_(output, b.y));
+    loss.backward();
+    const ::torch::NoGradGuard no_grad;
+    return logs_of(loss, output, b.y);
+  }
+  void apply_gradients() { optimizer_.step(); }
+
+  logs_type test_step(const batch& b) {
+    const ::torch::NoGradGuard no_grad;
+    if (module_->is_training()) module_->eval();
+    const auto output = module_->forward(b.x);
+    return logs_of(checked(loss_(output, b.y)), output, b.y);
+  }
+  /// The module's output for the batch, in eval mode.
+  ::torch::Tensor predict_step(const batch& b) {
+    const ::torch::NoGradGuard no_grad;
+    if (module_->is_training()) module_->eval();
+    return module_->forward(b.x);
+  }
+
+  /// The gradients of the last backward pass, one span per parameter (zeros for a parameter the
+  /// forward pass did not use).
+  std::vector<std::span<float>> gradients() {
+    std::vector<std::span<float>> out;
+    for (auto& p : module_->parameters()) {
+      if (!p.grad().defined()) p.mutable_grad() = ::torch::zeros_like(p);
+      out.push_back(as_span(p.mutable_grad(), "gradient"));
+    }
+    return out;
+  }
+  /// The weights themselves, aligned with gradients() (cue::data_parallel broadcasts them).
+  std::vector<std::span<float>> parameters() {
+    std::vector<std::span<float>> out;
+    for (auto& p : module_->parameters()) out.push_back(as_span(p, "parameter"));
+    return out;
+  }
+  /// The weights by libtorch's names (`0.weight`, `fc1.bias`, ...), for TensorBoard's histograms.
+  std::vector<std::pair<std::string, std::span<const float>>> named_weights() {
+    std::vector<std::pair<std::string, std::span<const float>>> out;
+    for (auto& p : module_->named_parameters()) out.emplace_back(p.key(), as_span(p.value(), "parameter"));
+    return out;
+  }
+
+  /// The first parameter group's learning rate; setting it sets every group's.
+  [[nodiscard]] double learning_rate() const { return optimizer_.param_groups().at(0).options().get_lr(); }
+  void set_learning_rate(double lr) {
+    for (auto& group : optimizer_.param_groups()) group.options().set_lr(lr);
+  }
+
+  snapshot state() {
+    snapshot s;
+    for (const auto& t : tensors()) s.push_back(t.detach().clone());
+    return s;
+  }
+  void load_state(const snapshot& s) {
+    auto own = tensors();
+    if (s.size() != own.size())
+      throw std::invalid_argument("cue: torch::learner::load_state: the snapshot holds " + std::to_string(s.size()) +
+                                  " tensors, the module " + std::to_string(own.size()));
+    for (std::size_t i = 0; i < own.size(); ++i)
+      if (!s[i].sizes().equals(own[i].sizes()))
+        throw std::invalid_argument("cue: torch::learner::load_state: tensor " + std::to_string(i) +
+                                    " has another shape than the module's");
+    const ::torch::NoGradGuard no_grad;
+    for (std::size_t i = 0; i < own.size(); ++i) own[i].copy_(s[i]);
+  }
+
+  /// The weights alone, as `torch::save(module, path)` writes them (atomically: a crash leaves the
+  /// previous file).
+  void save_weights(const std::filesystem::path& p) {
+    io::write_atomically(p, [&](const std::filesystem::path& tmp) {
+      ::torch::serialize::OutputArchive archive;
+      module_->save(archive);
+      archive.save_to(tmp.string());
+    });
+  }
+  /// Reads what save_weights or save wrote; nothing changes when it does not fit the module.
+  void load_weights(const std::filesystem::path& p) {
+    ::torch::serialize::InputArchive archive;
+    open(archive, p);
+    assign(staged(archive, p));
+  }
+  /// The weights and, under the key `optimizer`, the optimizer's state (Adam's moments and steps).
+  void save(const std::filesystem::path& p) {
+    io::write_atomically(p, [&](const std::filesystem::path& tmp) {
+      ::torch::serialize::OutputArchive archive, optimizer;
+      module_->save(archive);
+      optimizer_.save(optimizer);
+      archive.write("optimizer", optimizer);
+      archive.save_to(tmp.string());
+    });
+  }
+  /// Reads what save wrote, refusing a file without the optimizer's state (save_weights'); nothing
+  /// changes when it does not fit.
+  void load(const std::filesystem::path& p) {
+    ::torch::serialize::InputArchive archive, optimizer;
+    open(archive, p);
+    if (!archive.try_read("optimizer", optimizer))
+      throw std::runtime_error("cue: " + p.string() + " holds weights only (save_weights wrote it); read it with "
+                               "load_weights, or save with save() to keep the optimizer");
+    auto weights = staged(archive, p);
+    const auto kept = state();
+    std::stringstream before;  // the optimizer's state, to put back if the file's does not fit
+    {
+      ::torch::serialize::OutputArchive a;
+      optimizer_.save(a);
+      a.save_to(before);
+    }
+    assign(weights);
+    try {
+      optimizer_.load(optimizer);
+    } catch (const std::exception& e) {
+      load_state(kept);
+      ::torch::serialize::InputArchive back;
+      back.load_from(before);
+      optimizer_.load(back);
+      throw std::runtime_error("cue: " + p.string() + ": its optimizer state does not fit this learner's: " +
+                               first_line(e.what()));
+    }
+  }
+
+  Module& module() noexcept { return module_; }
+  Optimizer& optimizer() noexcept { return optimizer_; }
+
+ private:
+  ::torch::Tensor checked(::torch::Tensor loss) const {
+    if (loss.dim() != 0)
+      throw std::invalid_argument("cue: torch::learner: the loss returned a tensor of " + std::to_string(loss.dim()) +
+                                  " dimensions, where a scalar is needed to train on; reduce it (mean or sum, as "
+                                  "torch::nn losses do by default)");
+    return loss;
+  }
+  logs_type logs_of(const ::torch::Tensor& loss, const ::torch::Tensor& output, const ::torch::Tensor& target) {
+    return std::apply([&](auto&... m) { return logs_type{loss.item<double>(), m(output, target)...}; }, metrics_);
+  }
+  static std::span<float> as_span(const ::torch::Tensor& t, const char* what) {
+    if (t.scalar_type() != ::torch::kFloat || !t.is_cpu() || !t.is_contiguous())
+      throw std::invalid_argument(std::string("cue: torch::learner: a ") + what +
+                                  " is not a contiguous float32 CPU tensor, which gradients() and parameters() "
+                                  "need");
+    return {t.data_ptr<float>(), static_cast<std::size_t>(t.numel())};
+  }
+  std::vector<::torch::Tensor> tensors() {
+    auto all = module_->parameters();
+    for (auto& b : module_->buffers()) all.push_back(b);
+    return all;
+  }
+  static void open(::torch::serialize::InputArchive& archive, const std::filesystem::path& p) {
+    try {
+      archive.load_from(p.string());
+    } catch (const std::exception& e) {
+      throw std::runtime_error("cue: " + p.string() + " is not a file torch::save wrote: " + first_line(e.what()));
+    }
+  }
+  using staging = std::vector<std::pair<::torch::Tensor, ::torch::Tensor>>;  // (the module's, the file's)
+  // Every parameter and buffer of the module read from `archive` and checked against its shape,
+  // before anything changes (torch's Module::load would take on the file's shapes).
+  staging staged(::torch::serialize::InputArchive& archive, const std::filesystem::path& p) {
+    staging out;
+    try {
+      stage(*module_, archive, "", out);
+    } catch (const std::exception& e) {
+      throw std::runtime_error("cue: " + p.string() + " does not fit this learner: " + first_line(e.what()));
+    }
+    return out;
+  }
+  // As Module::save nests them: the module's own tensors by name, then each child's archive.
+  static void stage(::torch::nn::Module& m, ::torch::serialize::InputArchive& archive, const std::string& prefix,
+                    staging& out) {
+    const auto one = [&](const std::string& name, const ::torch::Tensor& own, bool is_buffer) {
+      ::torch::Tensor t;
+      if (!archive.try_read(name, t, is_buffer)) throw std::runtime_error("it has no tensor " + prefix + name);
+      if (!t.sizes().equals(own.sizes()))
+        throw std::runtime_error("its " + prefix + name + " has shape " + describe(t.sizes()) + ", the module's " +
+                                 describe(own.sizes()));
+      out.emplace_back(own, t);
+    };
+    for (const auto& p : m.named_parameters(/*recurse=*/false)) one(p.key(), p.value(), false);
+    for (const auto& b : m.named_buffers(/*recurse=*/false)) one(b.key(), b.value(), true);
+    for (const auto& c : m.named_children()) {
+      ::torch::serialize::InputArchive child;
+      if (!archive.try_read(c.key(), child)) throw std::runtime_error("it has no module " + prefix + c.key());
+      stage(*c.value(), child, prefix + c.key() + ".", out);
+    }
+  }
+  static void assign(const staging& weights) {
+    const ::torch::NoGradGuard no_grad;
+    for (const auto& [own, read] : weights) own.copy_(read);  // in place: the optimizer holds these tensors
+  }
+  static std::string describe(::torch::IntArrayRef sizes) {
+    std::string s = "[";
+    for (std::size_t i = 0; i < sizes.size(); ++i) s += (i ? ", " : "") + std::to_string(sizes[i]);
+    return s + "]";
+  }
+  static std::string first_line(const std::string& s) { return s.substr(0, s.find('\n')); }
+
+  Module module_;
+  Optimizer optimizer_;
+  Loss loss_;
+  std::tuple<Metrics...> metrics_;
+};
+
+}  // namespace cue::torch
