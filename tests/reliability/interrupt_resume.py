@@ -30,6 +30,26 @@ def digest(output):
     return found.group(1) if found else None
 
 
+def send_when_caught(pid, sig):
+    """Sends `sig` once process `pid` catches it (/proc's SigCgt): under load a process can be
+    reached before its fit installed stop_on_signal's handler, and would die of the signal."""
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        try:
+            with open(f"/proc/{pid}/status") as f:
+                status = dict(line.split(":", 1) for line in f)
+        except OSError:
+            return  # it has ended
+        if status["State"].split()[0] in "ZX":
+            return  # it has ended, not yet waited for
+        caught = int(status["SigCgt"], 16)
+        if caught >> (sig - 1) & 1:
+            os.kill(pid, sig)
+            return
+        time.sleep(0.005)
+    raise RuntimeError(f"process {pid} never caught signal {sig}")
+
+
 def signal_rank(rank, out_dir):
     """SIGTERM to the MPI process of `rank` whose command names `out_dir`."""
     for pid in filter(str.isdigit, os.listdir("/proc")):
@@ -42,7 +62,7 @@ def signal_rank(rank, out_dir):
                     continue
         except OSError:
             continue
-        os.kill(int(pid), signal.SIGTERM)
+        send_when_caught(int(pid), signal.SIGTERM)
         return
     raise RuntimeError(f"no process of rank {rank} runs with {out_dir}")
 
@@ -67,7 +87,7 @@ def main():
         child, began = start(command)
         time.sleep(training * fraction)
         if rank is None:
-            child.send_signal(signal.SIGINT)
+            send_when_caught(child.pid, signal.SIGINT)
         else:
             signal_rank(rank, work / "resumed")
         _, err = child.communicate()
@@ -84,12 +104,13 @@ def main():
         if digest(again.stdout) != digest(out):
             print(f"FAIL: resumed digest {digest(again.stdout)}, uninterrupted {digest(out)}")
             return 1
-        for name in ["training.csv", "best.weights.npz"]:
+        checkpoints = sorted(p.name for p in (work / "reference").glob("best.weights.*"))  # .npz, or .pt
+        for name in ["training.csv", *checkpoints]:
             if (work / "resumed" / name).read_bytes() != (work / "reference" / name).read_bytes():
                 print(f"FAIL: {name} of the resumed run differs from the uninterrupted run's")
                 return 1
         print(f"{'SIGINT' if rank is None else f'SIGTERM to rank {rank}'} at {fraction:.0%} of training; {said[0]}; both end with weights_digest={digest(out)}, "
-              "the same training.csv and best.weights.npz")
+              f"the same training.csv and {', '.join(checkpoints)}")
         return 0
     print("FAIL: every run ended before the signal reached it")
     return 1
