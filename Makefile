@@ -25,7 +25,7 @@ space := $(empty) $(empty)
 FUZZ_DIR := build/fuzz
 FUZZ_SECONDS ?= 30
 
-.PHONY: demo-mpi deps configure demo test test-sanitize test-tsan fuzz bench clean
+.PHONY: demo-mpi demo-torch deps configure demo test test-sanitize test-tsan fuzz bench clean
 
 deps:
 	@scripts/install-deps.sh $(PACKAGES)
@@ -41,6 +41,11 @@ configure: deps
 demo: configure
 	cmake --build $(BUILD_DIR) --target fashion_mnist -j $(JOBS)
 	$(BUILD_DIR)/examples/fashion_mnist --out $(BUILD_DIR)/fashion-mnist-run
+
+# The same with libtorch (cue::torch, g++ only; examples/torch_fashion_mnist.cpp).
+demo-torch: configure
+	cmake --build $(BUILD_DIR) --target torch_fashion_mnist -j $(JOBS)
+	$(BUILD_DIR)/examples/torch_fashion_mnist --out $(BUILD_DIR)/torch-fashion-mnist-run
 
 # The same over MPI, with 2 ranks on this machine (--allow-run-as-root only as root).
 demo-mpi: configure

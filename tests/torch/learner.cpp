@@ -184,3 +184,20 @@ TEST_CASE("a module without parameters and a loss that is not a scalar are error
                     Catch::StartsWith("cue: torch::learner: the loss returned a tensor of 1 dimensions, where a "
                                       "scalar is needed"));
 }
+
+TEST_CASE("a torch snapshot goes through a backup's state exactly, types and shapes kept") {
+  using codec = cue::snapshot_codec<std::vector<torch::Tensor>>;
+  STATIC_REQUIRE(cue::serializable_snapshot<learner_t::snapshot>);
+  torch::manual_seed(3);
+  const std::vector<torch::Tensor> s{torch::randn({3, 4}) * 1e-30, torch::tensor(std::vector<std::int64_t>{7, -2, std::int64_t{1} << 52}, torch::kLong),
+                                     torch::tensor(0.1, torch::kDouble)};
+  const auto back = codec::load(codec::save(s));
+  REQUIRE(back.size() == s.size());
+  for (std::size_t i = 0; i < s.size(); ++i) {
+    CHECK(back[i].scalar_type() == s[i].scalar_type());
+    CHECK(torch::equal(back[i], s[i]));
+  }
+  auto damaged = codec::save(s);
+  damaged["1.shape"] = "2 ";
+  CHECK_THROWS_WITH(codec::load(damaged), "cue: a torch snapshot's tensor 1 has the wrong number of values");
+}

@@ -4,6 +4,7 @@
 
 #include <cstddef>
 #include <filesystem>
+#include <fstream>
 #include <span>
 #include <sstream>
 #include <stdexcept>
@@ -17,6 +18,7 @@
 #include <cue/fixed_string.hpp>
 #include <cue/io/atomic_file.hpp>
 #include <cue/logs.hpp>
+#include <cue/state.hpp>
 
 namespace cue::torch {
 
@@ -134,11 +136,9 @@ class learner {
   /// The weights alone, as `torch::save(module, path)` writes them (atomically: a crash leaves the
   /// previous file).
   void save_weights(const std::filesystem::path& p) {
-    io::write_atomically(p, [&](const std::filesystem::path& tmp) {
-      ::torch::serialize::OutputArchive archive;
-      module_->save(archive);
-      archive.save_to(tmp.string());
-    });
+    ::torch::serialize::OutputArchive archive;
+    module_->save(archive);
+    write(archive, p);
   }
   /// Reads what save_weights or save wrote; nothing changes when it does not fit the module.
   void load_weights(const std::filesystem::path& p) {
@@ -148,13 +148,11 @@ class learner {
   }
   /// The weights and, under the key `optimizer`, the optimizer's state (Adam's moments and steps).
   void save(const std::filesystem::path& p) {
-    io::write_atomically(p, [&](const std::filesystem::path& tmp) {
-      ::torch::serialize::OutputArchive archive, optimizer;
-      module_->save(archive);
-      optimizer_.save(optimizer);
-      archive.write("optimizer", optimizer);
-      archive.save_to(tmp.string());
-    });
+    ::torch::serialize::OutputArchive archive, optimizer;
+    module_->save(archive);
+    optimizer_.save(optimizer);
+    archive.write("optimizer", optimizer);
+    write(archive, p);
   }
   /// Reads what save wrote, refusing a file without the optimizer's state (save_weights'); nothing
   /// changes when it does not fit.
@@ -210,6 +208,15 @@ class learner {
     auto all = module_->parameters();
     for (auto& b : module_->buffers()) all.push_back(b);
     return all;
+  }
+  // Through a stream, not save_to(path): torch names the archive inside the zip after the file,
+  // which would be the temporary one, so the same weights would not give the same bytes.
+  static void write(::torch::serialize::OutputArchive& archive, const std::filesystem::path& p) {
+    io::write_atomically(p, [&](const std::filesystem::path& tmp) {
+      std::ofstream file(tmp, std::ios::binary);
+      archive.save_to(file);
+      if (!file.flush()) throw std::runtime_error("cue: could not write " + tmp.string());
+    });
   }
   static void open(::torch::serialize::InputArchive& archive, const std::filesystem::path& p) {
     try {
@@ -267,3 +274,44 @@ class learner {
 };
 
 }  // namespace cue::torch
+
+/// A torch learner's snapshot in a backup (early_stopping's best weights across a resume): each
+/// tensor's type, shape and values, exactly (floats with the digits that round-trip them, other
+/// types through double, exact for the integers buffers count with).
+template <>
+struct cue::snapshot_codec<std::vector<::torch::Tensor>> {
+  static state_dict save(const std::vector<::torch::Tensor>& s) {
+    state_dict d{{"count", std::to_string(s.size())}};
+    for (std::size_t i = 0; i < s.size(); ++i) {
+      const auto key = std::to_string(i);
+      std::string shape;
+      for (const auto n : s[i].sizes()) shape += std::to_string(n) + " ";
+      d[key + ".shape"] = shape;
+      d[key + ".type"] = std::to_string(static_cast<int>(s[i].scalar_type()));
+      if (s[i].scalar_type() == ::torch::kFloat) {
+        const auto t = s[i].contiguous();
+        d[key] = state::numbers(std::span<const float>(t.data_ptr<float>(), static_cast<std::size_t>(t.numel())));
+      } else {
+        const auto t = s[i].to(::torch::kDouble).contiguous();
+        d[key] = state::numbers(std::span<const double>(t.data_ptr<double>(), static_cast<std::size_t>(t.numel())));
+      }
+    }
+    return d;
+  }
+  static std::vector<::torch::Tensor> load(const state_dict& d) {
+    std::vector<::torch::Tensor> out;
+    for (std::size_t i = 0, n = state::to_count(state::at(d, "count", "a torch snapshot")); i < n; ++i) {
+      const auto key = std::to_string(i);
+      std::vector<std::int64_t> shape;
+      std::istringstream words(state::at(d, key + ".shape", "a torch snapshot"));
+      for (std::string w; words >> w;) shape.push_back(state::to_integer<std::int64_t>(w));
+      const auto type = static_cast<::torch::ScalarType>(state::to_integer<int>(state::at(d, key + ".type", "a torch snapshot")));
+      auto values = state::to_numbers<double>(state::at(d, key, "a torch snapshot"));
+      auto t = ::torch::tensor(values, ::torch::kDouble);
+      if (t.numel() != c10::multiply_integers(shape))
+        throw std::runtime_error("cue: a torch snapshot's tensor " + key + " has the wrong number of values");
+      out.push_back(t.reshape(shape).to(type));
+    }
+    return out;
+  }
+};
