@@ -146,6 +146,27 @@ def blas_gemms(build):
     return "\n".join(lines)
 
 
+def torch_epoch(build):
+    """A libtorch epoch through cue::fit with the example's callbacks against a hand-written loop:
+    the fastest of 15 interleaved repetitions of each (the work is the same in every one; what
+    varies is this shared machine, by up to 20% from run to run)."""
+    binary = build / "benchmarks/torch_epoch"
+    if not binary.exists():  # built with cue::torch only (libtorch-dev, g++)
+        return "(not measured: built without cue::torch)"
+    out = run([str(binary), "--benchmark_format=json", "--benchmark_repetitions=15",
+               "--benchmark_enable_random_interleaving=true"])
+    times = {}
+    for b in json.loads(out)["benchmarks"]:
+        if b.get("run_type") == "iteration":
+            times.setdefault(b["run_name"].split("/")[1], []).append(b["real_time"])
+    c, h = min(times["cue_fit_with_callbacks"]), min(times["hand_written_loop"])
+    cm, hm = statistics.median(times["cue_fit_with_callbacks"]), statistics.median(times["hand_written_loop"])
+    return ("| libtorch Fashion-MNIST epoch (54,000 images, batch 32, validation on 6,000; 1 thread) | wall ms, fastest of 15 | median |\n|---|---|---|\n"
+            f"| cue::fit through cue::torch::learner with the example's 6 callbacks | {c:.0f} | {cm:.0f} |\n"
+            f"| hand-written libtorch loop, same training | {h:.0f} | {hm:.0f} |\n"
+            f"| ratio | {c / h:.3f} | {cm / hm:.3f} |")
+
+
 def fashion_counts(build):
     binary = str(build / "benchmarks/fashion_counts")
     per_epoch = {}
@@ -181,6 +202,10 @@ def pytorch(build):
                    "--out", str(build / "bench-fashion")])
         sec = float(re.search(r"seconds_per_epoch=([0-9.]+)", out).group(1))
         cue_lines.append((threads, sec))
+    libtorch = build / "examples/torch_fashion_mnist"
+    if libtorch.exists():  # cue::torch: the same example with a libtorch module
+        out = run([str(libtorch), "--epochs", "3", "--threads", "1", "--out", str(build / "bench-torch-fashion")])
+        libtorch_sec = float(re.search(r"seconds_per_epoch=([0-9.]+)", out).group(1))
     torch = run([sys.executable, str(ROOT / "benchmarks/pytorch_fashion_mnist.py"), "--epochs", "3"])
     torch_sec = {(int(t), f == "1"): float(s) for t, f, s in
                  re.findall(r"pytorch threads=(\d+) flush_denormal=(\d): seconds_per_epoch=([0-9.]+)", torch)}
@@ -190,6 +215,8 @@ def pytorch(build):
              "|---|---|---|"]
     for t, s in cue_lines:
         lines.append(f"| cue (examples/fashion_mnist.cpp, 3 epochs, mean; denormals flushed) | {t} | {s:.2f} |")
+    if libtorch.exists():
+        lines.append(f"| cue::fit on libtorch (examples/torch_fashion_mnist.cpp, 3 epochs, mean) | 1 | {libtorch_sec:.2f} |")
     for (t, flush), s in sorted(torch_sec.items()):
         how = "denormals flushed (`torch.set_flush_denormal(True)`)" if flush else "as it comes"
         lines.append(f"| PyTorch eager {version}, {how} (best of 3 epochs) | {t} | {s:.2f} |")
@@ -274,6 +301,7 @@ def main():
         "zero_cost": lambda: zero_cost(build),
         "fashion": lambda: fashion(build) + "\n\n" + fashion_counts(build),
         "step": lambda: nn_step(build),
+        "torch": lambda: torch_epoch(build),
         "compile": compile_cost,
         "scaling": lambda: scaling(build, args.pytorch),
         "pytorch": lambda: pytorch(build),

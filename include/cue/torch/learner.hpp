@@ -3,6 +3,7 @@
 #pragma once
 
 #include <cstddef>
+#include <cstdint>
 #include <filesystem>
 #include <fstream>
 #include <span>
@@ -32,7 +33,9 @@ struct batch {
 struct accuracy {
   static constexpr fixed_string name = "accuracy";
   double operator()(const ::torch::Tensor& output, const ::torch::Tensor& target) const {
-    return output.argmax(1).eq(target).to(::torch::kDouble).mean().item<double>();
+    // counted, then divided here: one tensor operation fewer per batch than a mean of doubles
+    const auto correct = output.argmax(1).eq(target).sum().item<std::int64_t>();
+    return static_cast<double>(correct) / static_cast<double>(target.size(0));
   }
 };
 
