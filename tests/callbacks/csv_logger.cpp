@@ -114,6 +114,29 @@ TEST_CASE("its state is the file's length; a resumed run cuts rows written after
   CHECK(to_stream.state_dict().at("bytes") == "none");  // a stream is not cut
 }
 
+// Keeps the logger's state after its on_train_begin, as a backup before the first row would.
+struct save_at_train_begin {
+  cue::csv_logger* logger;
+  cue::state_dict* saved;
+  void on_train_begin(auto&) { *saved = logger->state_dict(); }
+};
+
+TEST_CASE("a resumed run cut back to before the header writes the header again") {
+  // A run stopped in its first epoch: the backup came before any row (0 bytes), then the cut
+  // epoch's end wrote the header and a row; the resumed run starts from a file with a header.
+  const auto path = fs::temp_directory_path() / "cue-csv-logger-resume-header.csv";
+  fs::remove(path);
+  two_metrics learner{.losses = {0.5, 0.4}};
+  cue::csv_logger first({.filename = path.string(), .append = true});
+  cue::state_dict saved;
+  cue::fit(learner, one_batch, {.epochs = 1}, first, save_at_train_begin{&first, &saved});
+  CHECK(saved.at("bytes") == "0");
+  cue::csv_logger resumed({.filename = path.string(), .append = true});
+  cue::fit(learner, one_batch, {.epochs = 1}, resumed, restore_at_first_epoch{&resumed, saved});
+  CHECK(read(path) == "epoch,acc,loss,val_acc,val_loss\n0,0.2,0.4,NA,NA\n");
+  fs::remove(path);
+}
+
 TEST_CASE("csv_logger rejects what it cannot write, naming the problem") {
   CHECK_THROWS_WITH(cue::csv_logger(cue::csv_logger_options{}),
                     "cue: csv_logger: filename is empty (or pass a std::ostream&)");

@@ -146,6 +146,9 @@ class csv_logger {
     file_->open(opts_.filename, std::ios::app);
     if (!*file_) throw std::runtime_error("cue: csv_logger: cannot open " + opts_.filename + " for writing");
     written_ = length;
+    // Cut back to before the header (a backup made before the first row, in a run whose cut
+    // epoch then wrote one): the resumed run writes it again.
+    if (keys_.empty()) write_header_ = first_line_empty();
   }
 
  private:
