@@ -70,7 +70,11 @@ def main():
             time.sleep(random.uniform(0.3, 0.8 * duration))
             if job.poll() is None:
                 if starts % 2 and os.path.exists(f"{backup}.rank1.pid"):
-                    with open(f"{backup}.rank1.pid") as f: os.kill(int(f.read()), signal.SIGTERM)
+                    with open(f"{backup}.rank1.pid") as f:
+                        try:
+                            os.kill(int(f.read()), signal.SIGTERM)
+                        except ProcessLookupError:
+                            pass  # rank 1 had just finished: the job completes, checked below
                     out, err = job.communicate(timeout=60)
                     if job.returncode == 0 and "stopped by a signal" not in out and not digests(out):
                         print(f"FAIL: after SIGTERM to rank 1 the job said nothing:\n{out}\n{err}"); return 1
