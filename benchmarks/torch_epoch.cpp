@@ -14,6 +14,8 @@
 #include <cue/data/fashion_mnist.hpp>
 #include <cue/torch/learner.hpp>
 
+#include "../examples/torch_net.hpp"
+
 namespace {
 
 struct data_sets {
@@ -47,14 +49,6 @@ const data_sets& data() {
   return sets;
 }
 
-struct NetImpl : torch::nn::Module {
-  NetImpl()
-      : hidden(register_module("hidden", torch::nn::Linear(784, 128))),
-        output(register_module("output", torch::nn::Linear(128, 10))) {}
-  torch::Tensor forward(const torch::Tensor& x) { return output(torch::relu(hidden(x))); }
-  torch::nn::Linear hidden, output;
-};
-TORCH_MODULE(Net);
 
 void with_callbacks(benchmark::State& state) {
   torch::set_num_threads(1);

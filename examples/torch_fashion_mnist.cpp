@@ -13,6 +13,7 @@
 #include <cue/torch/learner.hpp>
 
 #include "fashion_mnist_args.hpp"
+#include "torch_net.hpp"  // Net: 784 -> Linear 128 -> ReLU -> Linear 10
 
 #include <chrono>
 #include <cstdint>
@@ -21,16 +22,6 @@
 #include <filesystem>
 #include <string>
 
-// [module]
-struct NetImpl : torch::nn::Module {
-  NetImpl()
-      : hidden(register_module("hidden", torch::nn::Linear(784, 128))),
-        output(register_module("output", torch::nn::Linear(128, 10))) {}
-  torch::Tensor forward(const torch::Tensor& x) { return output(torch::relu(hidden(x))); }
-  torch::nn::Linear hidden, output;
-};
-TORCH_MODULE(Net);
-// [module]
 
 // The shuffled batches fashion_mnist trains on (cue::data::batches), as tensors. Its state (the
 // passes dealt) is the source's, so backup_and_restore resumes the same order.
