@@ -37,11 +37,8 @@ const data_sets& data() {
     const auto [train, validation] = cue::data::split(all, 0.1);
     const auto as_tensors = [](const cue::data::dataset& d, bool shuffle) {
       std::vector<cue::torch::batch> out;
-      for (const auto& b : cue::data::batches(d, {.batch_size = 32, .shuffle = shuffle, .seed = 42})) {
-        const auto n = static_cast<std::int64_t>(b.size());
-        out.push_back({torch::from_blob(const_cast<float*>(b.x.data()), {n, 784}, torch::kFloat).clone(),
-                       torch::from_blob(const_cast<std::int32_t*>(b.y.data()), {n}, torch::kInt).to(torch::kLong)});
-      }
+      for (const auto& b : cue::data::batches(d, {.batch_size = 32, .shuffle = shuffle, .seed = 42}))
+        out.push_back(to_torch(b));
       return out;
     };
     return data_sets{as_tensors(train, true), as_tensors(validation, false)};

@@ -13,7 +13,7 @@
 #include <cue/torch/learner.hpp>
 
 #include "fashion_mnist_args.hpp"
-#include "torch_net.hpp"  // Net: 784 -> Linear 128 -> ReLU -> Linear 10
+#include "torch_net.hpp"  // Net (784 -> Linear 128 -> ReLU -> Linear 10), to_torch
 
 #include <chrono>
 #include <cstdint>
@@ -35,12 +35,7 @@ class tensor_batches {
     using difference_type = std::ptrdiff_t;
     iterator() = default;
     explicit iterator(cue::data::batches::iterator at) : at_(std::move(at)) {}
-    cue::torch::batch operator*() const {
-      const auto b = *at_;
-      const auto n = static_cast<std::int64_t>(b.size()), d = static_cast<std::int64_t>(b.x.shape()[1]);
-      return {torch::from_blob(const_cast<float*>(b.x.data()), {n, d}, torch::kFloat).clone(),
-              torch::from_blob(const_cast<std::int32_t*>(b.y.data()), {n}, torch::kInt).to(torch::kLong)};
-    }
+    cue::torch::batch operator*() const { return to_torch(*at_); }
     iterator& operator++() { return ++at_, *this; }
     void operator++(int) { ++at_; }
     bool operator==(const iterator& o) const { return at_ == o.at_; }

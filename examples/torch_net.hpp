@@ -1,8 +1,14 @@
-// The Fashion-MNIST network as a libtorch module, as libtorch users write theirs: shared by
-// examples/torch_fashion_mnist.cpp and benchmarks/torch_epoch.cpp.
+// What examples/torch_fashion_mnist.cpp and benchmarks/torch_epoch.cpp share: the Fashion-MNIST
+// network as a libtorch module, written as libtorch users write theirs, and cue's batches as
+// tensors.
 #pragma once
 
+#include <cstdint>
+
 #include <torch/torch.h>
+
+#include <cue/data/dataset.hpp>
+#include <cue/torch/learner.hpp>
 
 struct NetImpl : torch::nn::Module {
   NetImpl()
@@ -12,3 +18,11 @@ struct NetImpl : torch::nn::Module {
   torch::nn::Linear hidden, output;
 };
 TORCH_MODULE(Net);
+
+/// A batch of cue::data (xtensor) as tensors: the images copied, the labels as int64 (what
+/// torch's losses take).
+inline cue::torch::batch to_torch(const cue::data::batch& b) {
+  const auto n = static_cast<std::int64_t>(b.size()), d = static_cast<std::int64_t>(b.x.shape()[1]);
+  return {torch::from_blob(const_cast<float*>(b.x.data()), {n, d}, torch::kFloat).clone(),
+          torch::from_blob(const_cast<std::int32_t*>(b.y.data()), {n}, torch::kInt).to(torch::kLong)};
+}
