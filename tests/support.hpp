@@ -194,4 +194,14 @@ struct event_log {
   }
 };
 
+/// Throws "power cut" at the end of batch `batch` of epoch `epoch` (listed after a backup, it
+/// crashes a run just after the backup saw that batch).
+struct crash_at_batch {
+  int epoch;
+  std::size_t batch;
+  void on_train_batch_end(auto& ctx) {
+    if (ctx.epoch() == epoch && ctx.batch() == batch) throw std::runtime_error("power cut");
+  }
+};
+
 }  // namespace cue_test

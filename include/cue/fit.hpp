@@ -422,7 +422,10 @@ auto train_batches(Cbs& cbs, run_state& state, Learner& learner, Data& data) {
         cannot_resume(at, ", but the training data has only " + std::to_string(k) +
                               " batches per epoch; resume with the same data");
     state.batch = at.batch;
-    if (state.stop) it = end;  // the backup was made after the batch that asked to stop
+    if (state.stop) {  // the backup was made after the batch that asked to stop
+      state.running = {};
+      return means;
+    }
   }
   for (; it != end; ++it) {
     auto&& batch = *it;

@@ -59,13 +59,6 @@ struct counting_learner {
     for (float& w : bias) in >> w;
   }
 };
-struct crash_at {
-  int epoch;
-  std::size_t batch;
-  void on_train_batch_end(auto& ctx) {
-    if (ctx.epoch() == epoch && ctx.batch() == batch) throw std::runtime_error("power cut");
-  }
-};
 struct unnamed_learner {
   cue::logs<"loss"> train_step(const batch& b) { return {b.value}; }
 };
@@ -179,7 +172,7 @@ TEST_CASE("sample: a run cut mid-epoch and resumed by backup_and_restore continu
     counting_learner learner;
     CHECK_THROWS_AS(cue::fit(learner, three_batches, {.epochs = 4, .verbose = 0}, record(first_batches),
                              cue::callbacks{first_history}, cue::backup_and_restore({.backup_dir = backup}),
-                             cue::tensorboard({.log_dir = logs, .update_freq = 1}), crash_at{2, 1}),
+                             cue::tensorboard({.log_dir = logs, .update_freq = 1}), cue_test::crash_at_batch{2, 1}),
                     std::runtime_error);
   }
   expect_epochs(first_history);

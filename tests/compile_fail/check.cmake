@@ -1,10 +1,13 @@
-# Runs one compile-fail test. Inputs: CXX, CXX_ID, INCLUDES (list), SOURCE.
+# Runs one compile-fail test. Inputs: CXX, CXX_ID, INCLUDES (list), SYSTEM_INCLUDES (list), SOURCE.
 # The source's `// expect: REGEX` lines must all match the first error line; `// expect-gnu:`
 # lines must match somewhere in g++'s output (g++ prints the names it lists as strings); a
 # `// max-lines: N` line bounds the length of g++'s whole output.
 set(flags -std=c++20 -fsyntax-only -Wall -Wextra -Wpedantic)
 foreach(dir ${INCLUDES})
   list(APPEND flags -I${dir})
+endforeach()
+foreach(dir ${SYSTEM_INCLUDES})  # others' headers, whose warnings are not ours (libtorch's)
+  list(APPEND flags -isystem ${dir})
 endforeach()
 
 execute_process(COMMAND ${CXX} ${flags} ${SOURCE} RESULT_VARIABLE ok_rc ERROR_VARIABLE ok_err

@@ -20,6 +20,7 @@
 #include <cue/io/archive.hpp>
 #include <xtensor/xview.hpp>
 
+#include "../support.hpp"
 #include "lifted_classes.hpp"
 
 namespace fs = std::filesystem;
@@ -34,14 +35,7 @@ struct crash_at {
   }
 };
 
-// Throws at the end of batch `batch` of epoch `epoch`, listed after the backup.
-struct crash_at_batch {
-  int epoch;
-  std::size_t batch;
-  void on_train_batch_end(auto& ctx) {
-    if (ctx.epoch() == epoch && ctx.batch() == batch) throw std::runtime_error("power cut");
-  }
-};
+using cue_test::crash_at_batch;
 
 // Sends this process SIGINT at the end of batch `batch` of epoch `epoch`, as Ctrl-C would;
 // stop_on_signal, listed after it, turns that into a clean stop.

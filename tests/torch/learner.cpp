@@ -13,6 +13,7 @@
 #include <cue/cue.hpp>
 
 #include "../support.hpp"
+#include "same_weights.hpp"
 
 namespace {
 
@@ -41,21 +42,8 @@ auto make_learner() {
 }
 using learner_t = decltype(make_learner());
 
-bool same_weights(torch::nn::Module& a, torch::nn::Module& b) {
-  const auto pa = a.parameters(), pb = b.parameters();
-  if (pa.size() != pb.size()) return false;
-  for (std::size_t i = 0; i < pa.size(); ++i)
-    if (!torch::equal(pa[i], pb[i])) return false;
-  return true;
-}
-
-struct crash_at_batch {
-  int epoch;
-  std::size_t batch;
-  void on_train_batch_end(auto& ctx) {
-    if (ctx.epoch() == epoch && ctx.batch() == batch) throw std::runtime_error("power cut");
-  }
-};
+using cue_test::crash_at_batch;
+using cue_test::same_weights;
 
 }  // namespace
 
