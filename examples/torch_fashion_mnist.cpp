@@ -13,7 +13,7 @@
 #include <cue/torch/learner.hpp>
 
 #include "fashion_mnist_args.hpp"
-#include "torch_net.hpp"  // Net (784 -> Linear 128 -> ReLU -> Linear 10), to_torch
+#include "torch_net.hpp"  // Net (784 -> Linear 128 -> ReLU -> Linear 10), to_torch, weights_digest
 
 #include <chrono>
 #include <cstdint>
@@ -54,18 +54,6 @@ class tensor_batches {
  private:
   cue::data::batches* source_;
 };
-
-// FNV-1a over the bytes of every weight, as fashion_mnist's digest.
-std::string weights_digest(torch::nn::Module& module) {
-  std::uint64_t h = 0xcbf29ce484222325ULL;
-  for (const auto& p : module.parameters()) {
-    const auto* bytes = static_cast<const unsigned char*>(p.data_ptr());
-    for (std::size_t i = 0; i < p.nbytes(); ++i) h = (h ^ bytes[i]) * 0x100000001b3ULL;
-  }
-  char buf[17];
-  std::snprintf(buf, sizeof buf, "%016llx", static_cast<unsigned long long>(h));
-  return buf;
-}
 
 int main(int argc, char** argv) try {
   fashion_mnist_arguments args;
