@@ -3,6 +3,7 @@
 <!-- bench:NAME --> and <!-- /bench:NAME --> markers) and docs/dispatch.png. Tables are never
 typed by hand. Usage: run_all.py BUILD_DIR [--pytorch]"""
 import argparse
+import concurrent.futures
 import json
 import os
 import pathlib
@@ -167,6 +168,24 @@ def torch_epoch(build):
             f"| ratio | {c / h:.3f} | {cm / hm:.3f} |")
 
 
+def torch_counts(build):
+    """Instructions per libtorch epoch (callgrind), the slope between one and two epochs: fit with
+    the example's callbacks, fit alone, and the hand-written loop. Six runs of about 90 s each
+    under callgrind, as many at once as there are cores."""
+    binary = build / "benchmarks/torch_counts"
+    if not binary.exists():
+        return "(not measured: built without cue::torch)"
+    runs = [(mode, epochs) for mode in ("fit", "bare", "hand") for epochs in (1, 2)]
+    with concurrent.futures.ThreadPoolExecutor(os.cpu_count()) as pool:
+        counts = dict(zip(runs, pool.map(lambda r: instructions(str(binary), [r[0], str(r[1])]), runs)))
+    per_epoch = {mode: counts[(mode, 2)] - counts[(mode, 1)] for mode in ("fit", "bare", "hand")}
+    hand = per_epoch["hand"]
+    return ("| libtorch instructions per epoch (callgrind; 90 training + 10 validation batches of 32) | instructions | ratio to the hand-written loop |\n|---|---|---|\n"
+            f"| cue::fit through cue::torch::learner with the example's 6 callbacks | {per_epoch['fit']:,} | {per_epoch['fit'] / hand:.5f} |\n"
+            f"| cue::fit through cue::torch::learner, no callbacks | {per_epoch['bare']:,} | {per_epoch['bare'] / hand:.5f} |\n"
+            f"| hand-written libtorch loop, same training | {hand:,} | 1 |")
+
+
 def fashion_counts(build):
     binary = str(build / "benchmarks/fashion_counts")
     per_epoch = {}
@@ -301,7 +320,7 @@ def main():
         "zero_cost": lambda: zero_cost(build),
         "fashion": lambda: fashion(build) + "\n\n" + fashion_counts(build),
         "step": lambda: nn_step(build),
-        "torch": lambda: torch_epoch(build),
+        "torch": lambda: torch_epoch(build) + "\n\n" + torch_counts(build),
         "compile": compile_cost,
         "scaling": lambda: scaling(build, args.pytorch),
         "pytorch": lambda: pytorch(build),

@@ -15,6 +15,7 @@
 #include <cue/torch/learner.hpp>
 
 #include "../examples/torch_net.hpp"
+#include "torch_by_hand.hpp"
 
 namespace {
 
@@ -67,8 +68,6 @@ void with_callbacks(benchmark::State& state) {
   std::filesystem::remove_all(dir);
 }
 
-// The loop by hand: train mode, zero_grad, forward, loss, backward, step, the running means;
-// then validation in eval mode without autograd.
 void hand_written(benchmark::State& state) {
   torch::set_num_threads(1);
   const auto& [train, validation] = data();
@@ -76,30 +75,7 @@ void hand_written(benchmark::State& state) {
   Net net;
   torch::optim::Adam adam(net->parameters(), torch::optim::AdamOptions(1e-3).eps(1e-7));
   torch::nn::CrossEntropyLoss loss_fn;
-  for (auto _ : state) {
-    net->train();
-    double loss = 0, correct = 0, n = 0;
-    for (const auto& b : train) {
-      adam.zero_grad();
-      const auto out = net->forward(b.x);
-      const auto l = loss_fn(out, b.y);
-      l.backward();
-      adam.step();
-      const auto w = static_cast<double>(b.x.size(0));
-      loss += l.item<double>() * w, n += w;
-      correct += out.argmax(1).eq(b.y).sum().item<double>();
-    }
-    net->eval();
-    const torch::NoGradGuard no_grad;
-    double vloss = 0, vcorrect = 0, vn = 0;
-    for (const auto& b : validation) {
-      const auto out = net->forward(b.x);
-      const auto w = static_cast<double>(b.x.size(0));
-      vloss += loss_fn(out, b.y).item<double>() * w, vn += w;
-      vcorrect += out.argmax(1).eq(b.y).sum().item<double>();
-    }
-    benchmark::DoNotOptimize(loss / n + correct / n + vloss / vn + vcorrect / vn);
-  }
+  for (auto _ : state) benchmark::DoNotOptimize(hand_written_epoch(net, adam, loss_fn, train, validation));
 }
 
 }  // namespace
