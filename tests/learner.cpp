@@ -1,5 +1,6 @@
 // Concept tables for the learner contract.
 #include <cue/learner.hpp>
+#include <cue/learner_files.hpp>
 
 #include <filesystem>
 

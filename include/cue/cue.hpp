@@ -11,6 +11,7 @@
 #include <cue/fit.hpp>
 #include <cue/fixed_string.hpp>
 #include <cue/learner.hpp>
+#include <cue/learner_files.hpp>
 #include <cue/logs.hpp>
 #include <cue/requirements.hpp>
 #include <cue/run_events.hpp>

@@ -11,14 +11,13 @@
 // exception is rethrown, and on_train_end is not called (as in Keras).
 #pragma once
 
-#include <algorithm>
 #include <array>
+#include <concepts>
 #include <cstddef>
 #include <cstdint>
 #include <cstdio>
 #include <exception>
 #include <limits>
-#include <ranges>
 #include <span>
 #include <stdexcept>
 #include <string>
@@ -52,11 +51,12 @@ struct fit_options {
 };
 
 /// The fields of fit_options, for reading it from configuration (<cue/config.hpp>).
-constexpr auto fields_of(std::type_identity<fit_options>) {
-  return describe("fit_options", field{"epochs", &fit_options::epochs},
-                  field{"initial_epoch", &fit_options::initial_epoch},
-                  field{"validation_freq", &fit_options::validation_freq},
-                  field{"verbose", &fit_options::verbose});
+template <std::same_as<fit_options> O>
+constexpr auto fields_of(std::type_identity<O>) {
+  return describe("fit_options", field{"epochs", &O::epochs},
+                  field{"initial_epoch", &O::initial_epoch},
+                  field{"validation_freq", &O::validation_freq},
+                  field{"verbose", &O::verbose});
 }
 
 namespace detail {
@@ -80,8 +80,31 @@ struct declares_shows_progress : std::bool_constant<requires { typename C::shows
 template <class C>
 inline constexpr bool shows_progress = some_part<declares_shows_progress, C>;
 
+// What the loops iterate: anything a range-for loop can (std::ranges::input_range, said without
+// <ranges>, whose views would cost every includer of this header a tenth of a second).
+namespace range_access {
+using std::begin;
+using std::end;
+template <class D>
+constexpr auto first(D& d) -> decltype(begin(d)) {
+  return begin(d);
+}
+template <class D>
+constexpr auto last(D& d) -> decltype(end(d)) {
+  return end(d);
+}
+}  // namespace range_access
+template <class D>
+concept data_range = requires(D& d, decltype(range_access::first(d)) it) {
+  it != range_access::last(d);
+  *it;
+  ++it;
+};
+template <class D>
+concept sized_data = requires(D& d) { std::size(d); };
+
 template <class Range>
-using batch_of = std::remove_reference_t<std::ranges::range_reference_t<Range>>;
+using batch_of = std::remove_reference_t<decltype(*range_access::first(std::declval<Range&>()))>;
 
 // A batch counts as many samples as its size() says (Keras weights running means by samples),
 // or as one when it cannot say.
@@ -130,7 +153,8 @@ template <class Comm>
   std::vector<double> asked(static_cast<std::size_t>(comm.size()), 0.0);
   asked[static_cast<std::size_t>(comm.rank())] = state.stop ? 1.0 : 0.0;
   comm.allreduce_sum(std::span<double>(asked));
-  const int root = static_cast<int>(std::find_if(asked.begin(), asked.end(), [](double a) { return a > 0; }) - asked.begin());
+  int root = 0;
+  while (root + 1 < comm.size() && asked[static_cast<std::size_t>(root)] == 0.0) ++root;  // the lowest that asked
   std::uint64_t head[2] = {static_cast<std::uint64_t>(state.stop_reason), state.stop_message.size()};
   comm.broadcast(std::as_writable_bytes(std::span<std::uint64_t>(head)), root);
   state.stop_message.resize(head[1]);
@@ -176,9 +200,20 @@ constexpr void notify(Event e, Cbs& cbs, Root& root, run_state& state, Learner& 
   context<Learner, Logs, Root> ctx(state, learner, logs, root);
   cue::emit(e, cbs, ctx);
 }
+// The group whose typed events a loop's callbacks reach: the loop's own, or, in fit's instance
+// with a progress display, the user's group inside it. The display hears no typed events, and
+// with the same root both instances share every callback's instantiations (compile time).
+template <class Cbs>
+constexpr Cbs& root_of(Cbs& cbs) {
+  return cbs;
+}
+template <class Group>
+constexpr Group& root_of(callbacks<Group&, fit_progress>& shown) {
+  return shown.template get<0>();
+}
 template <class Event, class Cbs, class Learner, class Logs>
 constexpr void notify(Event e, Cbs& cbs, run_state& state, Learner& learner, Logs& logs) {
-  notify(e, cbs, cbs, state, learner, logs);
+  notify(e, cbs, root_of(cbs), state, learner, logs);
 }
 
 template <class Event, class Cbs, class Learner, class Logs>
@@ -231,7 +266,7 @@ struct epoch_logs {
 
 template <class Data>
 consteval void check_data() {
-  static_assert(holds<std::ranges::input_range<Data>>,
+  static_assert(holds<data_range<Data>>,
                 "cue: the data type 'Data' is not a range of batches; pass something a range-for "
                 "loop can iterate once per epoch (a std::vector of batches, a view, a dataset)");
 }
@@ -407,8 +442,8 @@ auto train_batches(Cbs& cbs, run_state& state, Learner& learner, Data& data) {
   logs<> none;
   mean_of<TL> means;
   if constexpr (reads_running_sums<Cbs>) state.running = means.sums;
-  auto it = std::ranges::begin(data);
-  const auto end = std::ranges::end(data);
+  auto it = range_access::first(data);
+  const auto end = range_access::last(data);
   if constexpr (Resuming) {
     // The batches the backup holds are skipped, and the training sums they left restored, so the
     // epoch's logs are those of an unbroken run.
@@ -416,7 +451,7 @@ auto train_batches(Cbs& cbs, run_state& state, Learner& learner, Data& data) {
     if (at.batch > 0 && at.running.size() != means.sums.size())
       cannot_resume(at, ": the backup holds " + std::to_string(at.running.size()) + " training sums, this fit's logs need " +
                             std::to_string(means.sums.size()) + "; resume with the same learner");
-    std::copy(at.running.begin(), at.running.end(), means.sums.begin());
+    for (std::size_t i = 0; i < at.running.size() && i < means.sums.size(); ++i) means.sums[i] = at.running[i];
     for (std::size_t k = 0; k < at.batch; ++k, ++it)
       if (it == end)
         cannot_resume(at, ", but the training data has only " + std::to_string(k) +
@@ -472,7 +507,7 @@ history fit_loop(Cbs& cbs, Learner& learner, Data& data, ValData* val, const fit
 
   run_state state;
   state.params = {opts.epochs, 0, opts.initial_epoch, opts.validation_freq, EL::names, TL::names};
-  if constexpr (std::ranges::sized_range<Data>) state.params.steps = std::ranges::size(data);
+  if constexpr (sized_data<Data>) state.params.steps = std::size(data);
   if constexpr (keeps_state<Data>) state.training_data = erase_state(data);
 
   history record;  // like Keras's History, it hears on_epoch_end after every user callback
@@ -481,7 +516,7 @@ history fit_loop(Cbs& cbs, Learner& learner, Data& data, ValData* val, const fit
   EL last = all_nan<EL>();
   bool ran_epoch = false;
   try {
-    notify(event::train_begin{}, all, cbs, state, learner, none);
+    notify(event::train_begin{}, all, root_of(cbs), state, learner, none);
     if constexpr (distributed_learner<Learner>) learner.synchronize();  // rank 0's weights, before any step
     const int first_epoch = state.resume ? state.resume.epoch : opts.initial_epoch;
     for (int epoch = first_epoch; epoch < opts.epochs; ++epoch) {
@@ -513,16 +548,16 @@ history fit_loop(Cbs& cbs, Learner& learner, Data& data, ValData* val, const fit
         epoch_logs = join(measured, logs<"learning_rate">{learner.learning_rate()});
       else
         epoch_logs = measured;
-      notify(event::epoch_end{}, all, cbs, state, learner, epoch_logs);
+      notify(event::epoch_end{}, all, root_of(cbs), state, learner, epoch_logs);
       state.running = {};
       last = epoch_logs;
       ran_epoch = true;
       if (stop_now(learner, state)) break;
     }
     if (ran_epoch)
-      notify(event::train_end{}, all, cbs, state, learner, last);
+      notify(event::train_end{}, all, root_of(cbs), state, learner, last);
     else
-      notify(event::train_end{}, all, cbs, state, learner, none);
+      notify(event::train_end{}, all, root_of(cbs), state, learner, none);
   } catch (...) {
     state.error = std::current_exception();
     state.running = {};  // the sums it showed are gone
@@ -538,8 +573,11 @@ history fit_loop(Cbs& cbs, Learner& learner, Data& data, ValData* val, const fit
 template <class ValData, class Group, class Learner, class Data>
 [[gnu::noinline]] history fit_shown(Group& group, Learner& learner, Data& data, ValData* val,
                                     const fit_options& options) {
-  const auto display = make_progress_display(options.verbose);
-  callbacks<Group&, fit_progress> shown(group, fit_progress(*display));
+  const struct owned {
+    progress_display* display;
+    ~owned() { delete display; }
+  } own{make_progress_display(options.verbose)};
+  callbacks<Group&, fit_progress> shown(group, fit_progress(*own.display));
   return fit_loop<ValData>(shown, learner, data, val, options);
 }
 
@@ -547,7 +585,7 @@ template <class ValData, class Learner>
 constexpr bool validation_ok = [] {
   if constexpr (std::is_void_v<ValData>)
     return true;
-  else if constexpr (!std::ranges::input_range<ValData>)
+  else if constexpr (!data_range<ValData>)
     return false;
   else
     return has_test_step<Learner, batch_of<ValData>>;
@@ -558,7 +596,7 @@ constexpr bool validation_ok = [] {
 template <class ValData, class Learner, class Data, class... Cs>
 history fit_checked(Learner& learner, Data& data, ValData* val, const fit_options& options,
                     Cs&&... cbs) {
-  if constexpr (!std::ranges::input_range<Data>) {
+  if constexpr (!data_range<Data>) {
     check_data<Data>();
     return {};
   } else if constexpr (!cue::learner<Learner, batch_of<Data>>) {
@@ -568,7 +606,7 @@ history fit_checked(Learner& learner, Data& data, ValData* val, const fit_option
     check_same_logs<Learner, batch_of<Data>>();
     return {};
   } else if constexpr (!validation_ok<ValData, Learner>) {
-    if constexpr (!std::ranges::input_range<ValData>)
+    if constexpr (!data_range<ValData>)
       check_data<ValData>();
     else
       check_test_step<Learner, batch_of<ValData>>();
@@ -639,13 +677,13 @@ history fit(Learner& learner, Data&& data, ValidationData&& validation_data,
 template <class Learner, class Data, class... Cs>
 auto evaluate(Learner& learner, Data&& data, Cs&&... cbs) {
   detail::check_data<std::remove_reference_t<Data>>();
-  if constexpr (std::ranges::input_range<Data>) {
+  if constexpr (detail::data_range<Data>) {
     using Batch = detail::batch_of<Data>;
     detail::check_test_step<Learner, Batch>();
     if constexpr (has_test_step<Learner, Batch>) {
       callbacks<Cs...> group(std::forward<Cs>(cbs)...);
       run_state state;
-      if constexpr (std::ranges::sized_range<Data>) state.params.steps = std::ranges::size(data);
+      if constexpr (detail::sized_data<Data>) state.params.steps = std::size(data);
       if constexpr (distributed_learner<Learner>) {
         try {
           return detail::test_loop<true>(group, state, learner, data);
@@ -666,14 +704,14 @@ auto evaluate(Learner& learner, Data&& data, Cs&&... cbs) {
 template <class Learner, class Data, class... Cs>
 auto predict(Learner& learner, Data&& data, Cs&&... cbs) {
   detail::check_data<std::remove_reference_t<Data>>();
-  if constexpr (std::ranges::input_range<Data>) {
+  if constexpr (detail::data_range<Data>) {
     using Batch = detail::batch_of<Data>;
     detail::check_predict_step<Learner, Batch>();
     if constexpr (has_predict_step<Learner, Batch>) {
       using Output = std::remove_cvref_t<decltype(learner.predict_step(std::declval<Batch&>()))>;
       callbacks<Cs...> group(std::forward<Cs>(cbs)...);
       run_state state;
-      if constexpr (std::ranges::sized_range<Data>) state.params.steps = std::ranges::size(data);
+      if constexpr (detail::sized_data<Data>) state.params.steps = std::size(data);
       std::vector<Output> outputs;
       logs<> none;
       detail::notify(event::predict_begin{}, group, state, learner, none);

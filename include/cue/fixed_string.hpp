@@ -1,7 +1,6 @@
 // cue::fixed_string: a string usable as a template argument, so metric names are types' business.
 #pragma once
 
-#include <algorithm>
 #include <cstddef>
 #include <string_view>
 
@@ -13,7 +12,9 @@ template <std::size_t N>
 struct fixed_string {
   char chars[N]{};  // with the terminating '\0'
 
-  constexpr fixed_string(const char (&s)[N]) noexcept { std::copy_n(s, N, chars); }
+  constexpr fixed_string(const char (&s)[N]) noexcept {
+    for (std::size_t i = 0; i < N; ++i) chars[i] = s[i];  // a loop: <algorithm> costs every includer
+  }
 
   [[nodiscard]] constexpr std::string_view view() const noexcept { return {chars, N - 1}; }
   [[nodiscard]] constexpr std::size_t size() const noexcept { return N - 1; }
@@ -29,8 +30,8 @@ struct fixed_string {
 template <fixed_string A, fixed_string B>
 inline constexpr auto concat = [] {
   char out[A.size() + B.size() + 1]{};
-  std::copy_n(A.chars, A.size(), out);
-  std::copy_n(B.chars, B.size() + 1, out + A.size());
+  for (std::size_t i = 0; i < A.size(); ++i) out[i] = A.chars[i];
+  for (std::size_t i = 0; i <= B.size(); ++i) out[A.size() + i] = B.chars[i];
   return fixed_string<A.size() + B.size() + 1>(out);
 }();
 

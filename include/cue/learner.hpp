@@ -2,8 +2,7 @@
 #pragma once
 
 #include <concepts>
-#include <filesystem>
-#include <ranges>
+#include <span>
 #include <type_traits>
 
 #include <cue/logs.hpp>
@@ -49,29 +48,20 @@ concept has_learning_rate = requires(L& l, double lr) {
   l.set_learning_rate(lr);
 };
 
-/// The whole learner to and from a file: `l.save(path)`, `l.load(path)`.
-template <class L>
-concept has_save = requires(L& l, const std::filesystem::path& p) {
-  l.save(p);
-  l.load(p);
-};
-
-/// The weights to and from a file: `l.save_weights(path)`, `l.load_weights(path)`.
-template <class L>
-concept has_save_weights = requires(L& l, const std::filesystem::path& p) {
-  l.save_weights(p);
-  l.load_weights(p);
-};
-
 /// `l.gradients()`: the gradients of the last forward_backward, as a range of contiguous ranges
 /// of floating-point values a callback may modify (e.g. `std::vector<std::span<float>>`).
-template <class L>
-concept has_gradients = requires(L& l) {
-  requires std::ranges::range<decltype(l.gradients())>;
-  requires std::ranges::contiguous_range<std::ranges::range_reference_t<decltype(l.gradients())>>;
-  requires std::floating_point<std::ranges::range_value_t<
-      std::remove_cvref_t<std::ranges::range_reference_t<decltype(l.gradients())>>>>;
+namespace detail {
+// A range of contiguous ranges of floating-point values (std::ranges::contiguous_range, said
+// through std::span's deduction so that the core does not include <ranges>).
+template <class G>
+concept gradient_list = requires(G& g) {
+  requires std::floating_point<std::remove_cv_t<typename decltype(std::span(*std::begin(g)))::element_type>>;
+  std::begin(g) != std::end(g);
 };
+}  // namespace detail
+
+template <class L>
+concept has_gradients = requires(L& l) { requires detail::gradient_list<decltype(l.gradients())>; };
 
 /// The capabilities a callback can ask for with `using needs = cue::needs<...>;`. Each checks a
 /// learner and, when the learner lacks it, gives the error that says which members to add, and
@@ -100,28 +90,6 @@ struct learning_rate {
                   "set_learning_rate(double); add both members to the type 'Learner'");
   }
 };
-struct save {
-  static constexpr bool changes_learner = true;  // load (a resumed backup)
-  template <class L>
-  static constexpr bool met = has_save<L>;
-  template <class Callback, class Learner>
-  static consteval void report() {
-    static_assert(detail::holds<met<Learner>>,
-                  "cue: the callback type 'Callback' needs a learner with save(path) and "
-                  "load(path); add both members to the type 'Learner'");
-  }
-};
-struct save_weights {
-  static constexpr bool changes_learner = false;
-  template <class L>
-  static constexpr bool met = has_save_weights<L>;
-  template <class Callback, class Learner>
-  static consteval void report() {
-    static_assert(detail::holds<met<Learner>>,
-                  "cue: the callback type 'Callback' needs a learner with save_weights(path) "
-                  "and load_weights(path); add both members to the type 'Learner'");
-  }
-};
 struct gradients {
   static constexpr bool changes_learner = true;  // writes to the gradients
   template <class L>
@@ -132,18 +100,6 @@ struct gradients {
                   "cue: the callback type 'Callback' needs a learner with gradients() returning "
                   "its gradients as a range of contiguous floating-point ranges (e.g. "
                   "std::vector<std::span<float>>); add it to the type 'Learner'");
-  }
-};
-struct save_file {
-  static constexpr bool changes_learner = false;
-  template <class L>
-  static constexpr bool met = has_save<L> || has_save_weights<L>;
-  template <class Callback, class Learner>
-  static consteval void report() {
-    static_assert(detail::holds<met<Learner>>,
-                  "cue: the callback type 'Callback' needs a learner that can write itself to a "
-                  "file; add save(path) and load(path), or save_weights(path) and "
-                  "load_weights(path), to the type 'Learner'");
   }
 };
 }  // namespace capability

@@ -4,7 +4,6 @@
 #pragma once
 
 #include <cstddef>
-#include <memory>
 #include <span>
 #include <stdexcept>
 #include <string>
@@ -37,8 +36,9 @@ class progress_display {
   virtual void train_end(run_state& state, const erased_logs& logs) = 0;
 };
 
-// Set when <cue/callbacks/progbar_logger.hpp> is part of the program.
-inline std::unique_ptr<progress_display> (*make_progress_display)(int verbose) = nullptr;
+// Set when <cue/callbacks/progbar_logger.hpp> is part of the program; the caller owns the display
+// (a raw pointer: <memory> would cost every includer of <cue/fit.hpp> a tenth of a second).
+inline progress_display* (*make_progress_display)(int verbose) = nullptr;
 
 // Whether fit shows a display for `verbose`: not for 0, nor for automatic when the program has
 // no progress bar; an explicit 1 or 2 without one is an error.

@@ -8,6 +8,7 @@
 #include <catch2/catch.hpp>
 
 #include <cue/fit.hpp>
+#include <cue/learner_files.hpp>
 #include <cue/nn/adam.hpp>
 #include <cue/nn/dense.hpp>
 #include <cue/nn/relu.hpp>

@@ -4,6 +4,7 @@
 #pragma once
 
 #include <algorithm>
+#include <concepts>
 #include <cstddef>
 #include <filesystem>
 #include <functional>
@@ -23,7 +24,7 @@
 #include <cue/distributed/communicator.hpp>
 #include <cue/io/archive.hpp>
 #include <cue/io/atomic_file.hpp>
-#include <cue/learner.hpp>
+#include <cue/learner_files.hpp>
 #include <cue/options.hpp>
 #include <cue/run_events.hpp>
 #include <cue/save_frequency.hpp>
@@ -42,12 +43,13 @@ struct backup_and_restore_options {
   bool delete_checkpoint = true;  ///< remove the backups when training ends (not when interrupted)
 };
 
-constexpr auto fields_of(std::type_identity<backup_and_restore_options>) {
+template <std::same_as<backup_and_restore_options> O>
+constexpr auto fields_of(std::type_identity<O>) {
   return describe("backup_and_restore_options",
-                  field{"backup_dir", &backup_and_restore_options::backup_dir},
-                  field{"save_freq", &backup_and_restore_options::save_freq},
-                  field{"double_checkpoint", &backup_and_restore_options::double_checkpoint},
-                  field{"delete_checkpoint", &backup_and_restore_options::delete_checkpoint});
+                  field{"backup_dir", &O::backup_dir},
+                  field{"save_freq", &O::save_freq},
+                  field{"double_checkpoint", &O::double_checkpoint},
+                  field{"delete_checkpoint", &O::delete_checkpoint});
 }
 
 namespace detail {

@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <concepts>
 #include <cstddef>
 #include <filesystem>
 #include <iostream>
@@ -21,7 +22,7 @@
 #include <cue/run_events.hpp>
 #include <cue/fixed_string.hpp>
 #include <cue/io/atomic_file.hpp>
-#include <cue/learner.hpp>
+#include <cue/learner_files.hpp>
 #include <cue/monitor.hpp>
 #include <cue/python_format.hpp>
 #include <cue/save_frequency.hpp>
@@ -48,17 +49,18 @@ struct model_checkpoint_options {
 };
 
 /// The fields of model_checkpoint_options, for reading it from configuration (<cue/config.hpp>).
-constexpr auto fields_of(std::type_identity<model_checkpoint_options>) {
+template <std::same_as<model_checkpoint_options> O>
+constexpr auto fields_of(std::type_identity<O>) {
   return describe("model_checkpoint_options",
-                  field{"filepath", &model_checkpoint_options::filepath},
-                  field{"verbose", &model_checkpoint_options::verbose},
-                  field{"save_best_only", &model_checkpoint_options::save_best_only},
-                  field{"save_weights_only", &model_checkpoint_options::save_weights_only},
-                  field{"mode", &model_checkpoint_options::mode},
-                  field{"save_freq", &model_checkpoint_options::save_freq},
-                  field{"initial_value_threshold", &model_checkpoint_options::initial_value_threshold},
-                  field{"save_top_k", &model_checkpoint_options::save_top_k},
-                  field{"save_on_exception", &model_checkpoint_options::save_on_exception});
+                  field{"filepath", &O::filepath},
+                  field{"verbose", &O::verbose},
+                  field{"save_best_only", &O::save_best_only},
+                  field{"save_weights_only", &O::save_weights_only},
+                  field{"mode", &O::mode},
+                  field{"save_freq", &O::save_freq},
+                  field{"initial_value_threshold", &O::initial_value_threshold},
+                  field{"save_top_k", &O::save_top_k},
+                  field{"save_on_exception", &O::save_on_exception});
 }
 
 /// Saves the learner as Keras 3's ModelCheckpoint does, each file written atomically (a temporary

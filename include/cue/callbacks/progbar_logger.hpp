@@ -6,6 +6,7 @@
 #include <algorithm>
 #include <chrono>
 #include <cmath>
+#include <concepts>
 #include <cstddef>
 #include <cstdio>
 #include <functional>
@@ -37,11 +38,12 @@ struct progbar_logger_options {
 };
 
 /// The fields of progbar_logger_options, for reading it from configuration (<cue/config.hpp>).
-constexpr auto fields_of(std::type_identity<progbar_logger_options>) {
+template <std::same_as<progbar_logger_options> O>
+constexpr auto fields_of(std::type_identity<O>) {
   return describe("progbar_logger_options",
-                  field{"verbose", &progbar_logger_options::verbose},
-                  field{"width", &progbar_logger_options::width},
-                  field{"interval", &progbar_logger_options::interval});
+                  field{"verbose", &O::verbose},
+                  field{"width", &O::width},
+                  field{"interval", &O::interval});
 }
 
 /// Prints training progress as Keras 3's ProgbarLogger: "Epoch 3/10" (when there is more than one
@@ -249,8 +251,8 @@ class progbar_display final : public progress_display {
 };
 
 // Including this header gives fit its display (progress.hpp).
-inline const bool progbar_is_fits_display = (make_progress_display = [](int verbose) -> std::unique_ptr<progress_display> {
-  return std::make_unique<progbar_display>(verbose);
+inline const bool progbar_is_fits_display = (make_progress_display = [](int verbose) -> progress_display* {
+  return new progbar_display(verbose);
 }, true);
 }  // namespace detail
 
