@@ -31,7 +31,9 @@ constexpr auto describe(std::string_view name, field<Options, T>... fs) {
 }
 
 /// An options type described by a `fields_of(std::type_identity<Options>)` function found by
-/// argument-dependent lookup (every callback's options type has one, beside it).
+/// argument-dependent lookup (every callback's options type has one, beside it; cue's are
+/// templates constrained to their type, so that a description is instantiated only in programs
+/// that read configuration: at header level they cost every includer a fifth of a second).
 template <class Options>
 concept described_options = requires { fields_of(std::type_identity<Options>{}); };
 

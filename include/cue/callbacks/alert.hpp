@@ -5,6 +5,7 @@
 #pragma once
 
 #include <chrono>
+#include <concepts>
 #include <cstddef>
 #include <deque>
 #include <exception>
@@ -47,13 +48,14 @@ struct alert_options {
   std::function<std::chrono::steady_clock::time_point()> now = std::chrono::steady_clock::now;
 };
 
-constexpr auto fields_of(std::type_identity<alert_options>) {
-  return describe("alert_options", field{"run", &alert_options::run},
-                  field{"notify_resolved", &alert_options::notify_resolved},
-                  field{"min_interval", &alert_options::min_interval},
-                  field{"max_per_minute", &alert_options::max_per_minute},
-                  field{"queue_capacity", &alert_options::queue_capacity},
-                  field{"drain_timeout", &alert_options::drain_timeout});
+template <std::same_as<alert_options> O>
+constexpr auto fields_of(std::type_identity<O>) {
+  return describe("alert_options", field{"run", &O::run},
+                  field{"notify_resolved", &O::notify_resolved},
+                  field{"min_interval", &O::min_interval},
+                  field{"max_per_minute", &O::max_per_minute},
+                  field{"queue_capacity", &O::queue_capacity},
+                  field{"drain_timeout", &O::drain_timeout});
 }
 
 namespace detail {

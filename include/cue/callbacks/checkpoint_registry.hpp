@@ -8,6 +8,7 @@
 #include <cerrno>
 #include <cmath>
 #include <chrono>
+#include <concepts>
 #include <cstdio>
 #include <ctime>
 #include <filesystem>
@@ -39,9 +40,10 @@ struct checkpoint_registry_options {
   std::ostream* log = &std::cerr;       ///< where a line that could not be written is reported
 };
 
-constexpr auto fields_of(std::type_identity<checkpoint_registry_options>) {
-  return describe("checkpoint_registry_options", field{"path", &checkpoint_registry_options::path},
-                  field{"run", &checkpoint_registry_options::run});
+template <std::same_as<checkpoint_registry_options> O>
+constexpr auto fields_of(std::type_identity<O>) {
+  return describe("checkpoint_registry_options", field{"path", &O::path},
+                  field{"run", &O::run});
 }
 
 /// Appends, for every `cue::checkpoint_saved`, one JSON line to `.path`:

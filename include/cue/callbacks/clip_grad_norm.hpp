@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <concepts>
 #include <limits>
 #include <stdexcept>
 #include <string>
@@ -23,10 +24,11 @@ struct clip_grad_norm_options {
 };
 
 /// The fields of clip_grad_norm_options, for reading it from configuration (<cue/config.hpp>).
-constexpr auto fields_of(std::type_identity<clip_grad_norm_options>) {
+template <std::same_as<clip_grad_norm_options> O>
+constexpr auto fields_of(std::type_identity<O>) {
   return describe("clip_grad_norm_options",
-                  field{"max_norm", &clip_grad_norm_options::max_norm},
-                  field{"norm_type", &clip_grad_norm_options::norm_type});
+                  field{"max_norm", &O::max_norm},
+                  field{"norm_type", &O::norm_type});
 }
 
 /// After backward and before the update, computes the norm of all gradients together and, when it

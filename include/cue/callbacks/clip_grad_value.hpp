@@ -3,6 +3,7 @@
 #pragma once
 
 #include <algorithm>
+#include <concepts>
 #include <stdexcept>
 #include <string>
 #include <type_traits>
@@ -20,9 +21,10 @@ struct clip_grad_value_options {
 };
 
 /// The fields of clip_grad_value_options, for reading it from configuration (<cue/config.hpp>).
-constexpr auto fields_of(std::type_identity<clip_grad_value_options>) {
+template <std::same_as<clip_grad_value_options> O>
+constexpr auto fields_of(std::type_identity<O>) {
   return describe("clip_grad_value_options",
-                  field{"clip_value", &clip_grad_value_options::clip_value});
+                  field{"clip_value", &O::clip_value});
 }
 
 /// After backward and before the update, clamps each gradient value.

@@ -2,6 +2,7 @@
 #pragma once
 
 #include <algorithm>
+#include <concepts>
 #include <filesystem>
 #include <fstream>
 #include <cstdint>
@@ -30,11 +31,12 @@ struct csv_logger_options {
 };
 
 /// The fields of csv_logger_options, for reading it from configuration (<cue/config.hpp>).
-constexpr auto fields_of(std::type_identity<csv_logger_options>) {
+template <std::same_as<csv_logger_options> O>
+constexpr auto fields_of(std::type_identity<O>) {
   return describe("csv_logger_options",
-                  field{"filename", &csv_logger_options::filename},
-                  field{"separator", &csv_logger_options::separator},
-                  field{"append", &csv_logger_options::append});
+                  field{"filename", &O::filename},
+                  field{"separator", &O::separator},
+                  field{"append", &O::append});
 }
 
 /// Writes the epoch logs as CSV, as Keras 3's CSVLogger: columns `epoch` (0-based) then the log

@@ -4,6 +4,7 @@
 
 #include <any>
 #include <cmath>
+#include <concepts>
 #include <iostream>
 #include <optional>
 #include <stdexcept>
@@ -39,18 +40,19 @@ struct early_stopping_options {
 };
 
 /// The fields of early_stopping_options, for reading it from configuration (<cue/config.hpp>).
-constexpr auto fields_of(std::type_identity<early_stopping_options>) {
+template <std::same_as<early_stopping_options> O>
+constexpr auto fields_of(std::type_identity<O>) {
   return describe("early_stopping_options",
-                  field{"min_delta", &early_stopping_options::min_delta},
-                  field{"patience", &early_stopping_options::patience},
-                  field{"verbose", &early_stopping_options::verbose},
-                  field{"mode", &early_stopping_options::mode},
-                  field{"baseline", &early_stopping_options::baseline},
-                  field{"restore_best_weights", &early_stopping_options::restore_best_weights},
-                  field{"start_from_epoch", &early_stopping_options::start_from_epoch},
-                  field{"stopping_threshold", &early_stopping_options::stopping_threshold},
-                  field{"divergence_threshold", &early_stopping_options::divergence_threshold},
-                  field{"check_finite", &early_stopping_options::check_finite});
+                  field{"min_delta", &O::min_delta},
+                  field{"patience", &O::patience},
+                  field{"verbose", &O::verbose},
+                  field{"mode", &O::mode},
+                  field{"baseline", &O::baseline},
+                  field{"restore_best_weights", &O::restore_best_weights},
+                  field{"start_from_epoch", &O::start_from_epoch},
+                  field{"stopping_threshold", &O::stopping_threshold},
+                  field{"divergence_threshold", &O::divergence_threshold},
+                  field{"check_finite", &O::check_finite});
 }
 
 /// Stops training when `Monitor` has stopped improving, exactly as Keras 3's EarlyStopping.

@@ -23,9 +23,10 @@ struct learning_rate_scheduler_options {
 };
 
 /// The fields of learning_rate_scheduler_options, for reading it from configuration (<cue/config.hpp>).
-constexpr auto fields_of(std::type_identity<learning_rate_scheduler_options>) {
+template <std::same_as<learning_rate_scheduler_options> O>
+constexpr auto fields_of(std::type_identity<O>) {
   return describe("learning_rate_scheduler_options",
-                  field{"verbose", &learning_rate_scheduler_options::verbose});
+                  field{"verbose", &O::verbose});
 }
 
 /// A schedule: `double(int epoch, double lr)` or `double(int epoch)`, returning a floating-point

@@ -2,6 +2,7 @@
 // (LearningRateWarmupCallback), for data-parallel training.
 #pragma once
 
+#include <concepts>
 #include <cstddef>
 #include <cstdio>
 #include <stdexcept>
@@ -23,12 +24,13 @@ struct learning_rate_warmup_options {
   int verbose = 0;                   ///< 1: say on rank 0 when the warm-up ends
 };
 
-constexpr auto fields_of(std::type_identity<learning_rate_warmup_options>) {
+template <std::same_as<learning_rate_warmup_options> O>
+constexpr auto fields_of(std::type_identity<O>) {
   return describe("learning_rate_warmup_options",
-                  field{"initial_learning_rate", &learning_rate_warmup_options::initial_learning_rate},
-                  field{"warmup_epochs", &learning_rate_warmup_options::warmup_epochs},
-                  field{"steps_per_epoch", &learning_rate_warmup_options::steps_per_epoch},
-                  field{"verbose", &learning_rate_warmup_options::verbose});
+                  field{"initial_learning_rate", &O::initial_learning_rate},
+                  field{"warmup_epochs", &O::warmup_epochs},
+                  field{"steps_per_epoch", &O::steps_per_epoch},
+                  field{"verbose", &O::verbose});
 }
 
 /// Before every batch of the first `warmup_epochs` epochs, sets the rate to Horovod's

@@ -9,6 +9,7 @@
 #include <atomic>
 #include <cerrno>
 #include <chrono>
+#include <concepts>
 #include <cstdint>
 #include <filesystem>
 #include <iostream>
@@ -55,12 +56,13 @@ struct mirror_checkpoints_options {
   std::ostream* log = &std::cerr;             ///< where failures are reported
 };
 
-constexpr auto fields_of(std::type_identity<mirror_checkpoints_options>) {
-  return describe("mirror_checkpoints_options", field{"destination", &mirror_checkpoints_options::destination},
-                  field{"retries", &mirror_checkpoints_options::retries},
-                  field{"backoff", &mirror_checkpoints_options::backoff},
-                  field{"mirror_removals", &mirror_checkpoints_options::mirror_removals},
-                  field{"drain_timeout", &mirror_checkpoints_options::drain_timeout});
+template <std::same_as<mirror_checkpoints_options> O>
+constexpr auto fields_of(std::type_identity<O>) {
+  return describe("mirror_checkpoints_options", field{"destination", &O::destination},
+                  field{"retries", &O::retries},
+                  field{"backoff", &O::backoff},
+                  field{"mirror_removals", &O::mirror_removals},
+                  field{"drain_timeout", &O::drain_timeout});
 }
 
 /// Copies every checkpoint `cue::checkpoint_saved` announces to `.destination`, one at a time, in

@@ -3,6 +3,7 @@
 #pragma once
 
 #include <algorithm>
+#include <concepts>
 #include <iostream>
 #include <optional>
 #include <stdexcept>
@@ -32,15 +33,16 @@ struct reduce_lr_on_plateau_options {
 };
 
 /// The fields of reduce_lr_on_plateau_options, for reading it from configuration (<cue/config.hpp>).
-constexpr auto fields_of(std::type_identity<reduce_lr_on_plateau_options>) {
+template <std::same_as<reduce_lr_on_plateau_options> O>
+constexpr auto fields_of(std::type_identity<O>) {
   return describe("reduce_lr_on_plateau_options",
-                  field{"factor", &reduce_lr_on_plateau_options::factor},
-                  field{"patience", &reduce_lr_on_plateau_options::patience},
-                  field{"verbose", &reduce_lr_on_plateau_options::verbose},
-                  field{"mode", &reduce_lr_on_plateau_options::mode},
-                  field{"min_delta", &reduce_lr_on_plateau_options::min_delta},
-                  field{"cooldown", &reduce_lr_on_plateau_options::cooldown},
-                  field{"min_lr", &reduce_lr_on_plateau_options::min_lr});
+                  field{"factor", &O::factor},
+                  field{"patience", &O::patience},
+                  field{"verbose", &O::verbose},
+                  field{"mode", &O::mode},
+                  field{"min_delta", &O::min_delta},
+                  field{"cooldown", &O::cooldown},
+                  field{"min_lr", &O::min_lr});
 }
 
 /// Multiplies the learner's learning rate by `factor` when `Monitor` has not improved for

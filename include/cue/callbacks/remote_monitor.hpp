@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <chrono>
 #include <cmath>
+#include <concepts>
 #include <iostream>
 #include <mutex>
 #include <ostream>
@@ -40,14 +41,15 @@ struct remote_monitor_options {
   std::ostream* log = &std::cerr;  ///< cue's: where failures are reported (nothing when null)
 };
 
-constexpr auto fields_of(std::type_identity<remote_monitor_options>) {
-  return describe("remote_monitor_options", field{"root", &remote_monitor_options::root},
-                  field{"path", &remote_monitor_options::path}, field{"field", &remote_monitor_options::field},
-                  field{"headers", &remote_monitor_options::headers},
-                  field{"send_as_json", &remote_monitor_options::send_as_json},
-                  field{"timeout", &remote_monitor_options::timeout},
-                  field{"drain_timeout", &remote_monitor_options::drain_timeout},
-                  field{"queue_capacity", &remote_monitor_options::queue_capacity});
+template <std::same_as<remote_monitor_options> O>
+constexpr auto fields_of(std::type_identity<O>) {
+  return describe("remote_monitor_options", field{"root", &O::root},
+                  field{"path", &O::path}, field{"field", &O::field},
+                  field{"headers", &O::headers},
+                  field{"send_as_json", &O::send_as_json},
+                  field{"timeout", &O::timeout},
+                  field{"drain_timeout", &O::drain_timeout},
+                  field{"queue_capacity", &O::queue_capacity});
 }
 
 /// POSTs, at every epoch end, what Keras's RemoteMonitor posts to `root + path`:

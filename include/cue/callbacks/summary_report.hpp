@@ -4,6 +4,7 @@
 
 #include <chrono>
 #include <cmath>
+#include <concepts>
 #include <cstdlib>
 #include <exception>
 #include <filesystem>
@@ -49,10 +50,11 @@ struct summary_report_options {
   std::ostream* log = &std::cerr;                     ///< where failed sends are reported
 };
 
-constexpr auto fields_of(std::type_identity<summary_report_options>) {
-  return describe("summary_report_options", field{"directory", &summary_report_options::directory},
-                  field{"curves", &summary_report_options::curves}, field{"run", &summary_report_options::run},
-                  field{"push_timeout", &summary_report_options::push_timeout});
+template <std::same_as<summary_report_options> O>
+constexpr auto fields_of(std::type_identity<O>) {
+  return describe("summary_report_options", field{"directory", &O::directory},
+                  field{"curves", &O::curves}, field{"run", &O::run},
+                  field{"push_timeout", &O::push_timeout});
 }
 
 /// Writes `summary.json` and `summary.md` into `directory` at train end and on exception (a

@@ -9,6 +9,7 @@
 #include <atomic>
 #include <cerrno>
 #include <chrono>
+#include <concepts>
 #include <cstdint>
 #include <cstdio>
 #include <filesystem>
@@ -51,12 +52,13 @@ struct tensorboard_options {
   cue::hparams hparams{};
 };
 
-constexpr auto fields_of(std::type_identity<tensorboard_options>) {
-  return describe("tensorboard_options", field{"log_dir", &tensorboard_options::log_dir},
-                  field{"histogram_freq", &tensorboard_options::histogram_freq},
-                  field{"write_steps_per_second", &tensorboard_options::write_steps_per_second},
-                  field{"update_freq", &tensorboard_options::update_freq},
-                  field{"hparams", &tensorboard_options::hparams});
+template <std::same_as<tensorboard_options> O>
+constexpr auto fields_of(std::type_identity<O>) {
+  return describe("tensorboard_options", field{"log_dir", &O::log_dir},
+                  field{"histogram_freq", &O::histogram_freq},
+                  field{"write_steps_per_second", &O::write_steps_per_second},
+                  field{"update_freq", &O::update_freq},
+                  field{"hparams", &O::hparams});
 }
 
 /// `l.named_weights()`: the learner's weights by name (Keras's weight paths, e.g.

@@ -2,6 +2,7 @@
 #pragma once
 
 #include <cmath>
+#include <concepts>
 #include <iostream>
 #include <stdexcept>
 #include <string>
@@ -21,9 +22,10 @@ struct terminate_on_nan_options {
 };
 
 /// The fields of terminate_on_nan_options, for reading it from configuration (<cue/config.hpp>).
-constexpr auto fields_of(std::type_identity<terminate_on_nan_options>) {
+template <std::same_as<terminate_on_nan_options> O>
+constexpr auto fields_of(std::type_identity<O>) {
   return describe("terminate_on_nan_options",
-                  field{"raise_error", &terminate_on_nan_options::raise_error});
+                  field{"raise_error", &O::raise_error});
 }
 
 /// Checks the training loss after every batch, as Keras 3's TerminateOnNaN: on NaN or ±inf it

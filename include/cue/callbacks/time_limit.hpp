@@ -2,6 +2,7 @@
 #pragma once
 
 #include <chrono>
+#include <concepts>
 #include <cstdio>
 #include <functional>
 #include <stdexcept>
@@ -25,10 +26,11 @@ struct time_limit_options {
 };
 
 /// The fields of time_limit_options, for reading it from configuration (<cue/config.hpp>).
-constexpr auto fields_of(std::type_identity<time_limit_options>) {
+template <std::same_as<time_limit_options> O>
+constexpr auto fields_of(std::type_identity<O>) {
   return describe("time_limit_options",
-                  field{"max_time", &time_limit_options::max_time},
-                  field{"check_every_batch", &time_limit_options::check_every_batch});
+                  field{"max_time", &O::max_time},
+                  field{"check_every_batch", &O::check_every_batch});
 }
 
 /// Asks the loop to stop once `max_time` has passed since train begin, checked after every batch

@@ -3,6 +3,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <concepts>
 #include <cstdio>
 #include <filesystem>
 #include <optional>
@@ -29,10 +30,11 @@ struct training_curves_options {
   cue::mode mode = mode::automatic;  ///< which way the marked metric improves
 };
 
-constexpr auto fields_of(std::type_identity<training_curves_options>) {
-  return describe("training_curves_options", field{"path", &training_curves_options::path},
-                  field{"title", &training_curves_options::title},
-                  field{"mode", &training_curves_options::mode});
+template <std::same_as<training_curves_options> O>
+constexpr auto fields_of(std::type_identity<O>) {
+  return describe("training_curves_options", field{"path", &O::path},
+                  field{"title", &O::title},
+                  field{"mode", &O::mode});
 }
 
 namespace detail {
