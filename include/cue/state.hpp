@@ -4,14 +4,11 @@
 #pragma once
 
 #include <charconv>
-#include <cmath>
 #include <concepts>
 #include <cstdio>
 #include <limits>
 #include <map>
 #include <optional>
-#include <ranges>
-#include <sstream>
 #include <stdexcept>
 #include <string>
 #include <system_error>
@@ -45,18 +42,12 @@ namespace state {
 
 inline std::string number(double v) { return python_repr(v); }
 inline std::string number(std::optional<double> v) { return v ? python_repr(*v) : std::string("none"); }
+// std::from_chars, not std::stod: stod refuses subnormal numbers (ERANGE), which weights can be.
 inline double to_double(const std::string& s) {
-  if (s == "nan") return std::nan("");
-  if (s == "inf") return INFINITY;
-  if (s == "-inf") return -INFINITY;
-  std::size_t used = 0;
   double v = 0;
-  try {
-    v = std::stod(s, &used);
-  } catch (const std::exception&) {
-    used = std::string::npos;
-  }
-  if (used != s.size()) throw std::runtime_error("cue: state: '" + s + "' is not a number");
+  const auto [end, error] = std::from_chars(s.data(), s.data() + s.size(), v);
+  if (error != std::errc{} || end != s.data() + s.size() || s.empty())
+    throw std::runtime_error("cue: state: '" + s + "' is not a number");
   return v;
 }
 /// A whole number as std::to_string writes it, or an error naming the text.
@@ -75,10 +66,10 @@ inline std::optional<double> to_optional(const std::string& s) {
 }
 /// Floating-point numbers (float or double), each exactly: max_digits10 significant digits
 /// round-trip the type.
-template <std::ranges::input_range R>
-  requires std::floating_point<std::ranges::range_value_t<R>>
+template <class R, class T = std::remove_cvref_t<decltype(*std::begin(std::declval<const R&>()))>>
+  requires std::floating_point<T>
 std::string numbers(const R& values) {
-  constexpr int digits = std::numeric_limits<std::ranges::range_value_t<R>>::max_digits10;
+  constexpr int digits = std::numeric_limits<T>::max_digits10;
   std::string out;
   char buf[40];
   for (const auto v : values) {
@@ -89,10 +80,13 @@ std::string numbers(const R& values) {
 }
 template <std::floating_point T>
 std::vector<T> to_numbers(const std::string& s) {
-  std::vector<T> out;
-  std::istringstream in(s);
-  std::string word;
-  while (in >> word) out.push_back(static_cast<T>(to_double(word)));
+  std::vector<T> out;  // the words between blanks (no <sstream>: it costs every includer)
+  constexpr const char* blanks = " \t\n\r";
+  for (std::size_t at = s.find_first_not_of(blanks); at != std::string::npos; at = s.find_first_not_of(blanks, at)) {
+    const std::size_t blank = s.find_first_of(blanks, at), end = blank == std::string::npos ? s.size() : blank;
+    out.push_back(static_cast<T>(to_double(s.substr(at, end - at))));
+    at = end;
+  }
   return out;
 }
 /// The entries under `prefix`, without it (one part of a state made of several).
@@ -138,15 +132,19 @@ struct snapshot_codec<S> {
   static S load(const state_dict& d) { return static_cast<S>(state::to_double(state::at(d, "value", "a snapshot"))); }
 };
 
+namespace detail {
+template <class R>
+using element_of = std::remove_cvref_t<decltype(*std::begin(std::declval<R&>()))>;
+}  // namespace detail
+
 template <class S>
-  requires std::ranges::range<S> && std::ranges::range<std::ranges::range_value_t<S>> &&
-           std::floating_point<std::ranges::range_value_t<std::ranges::range_value_t<S>>> &&
-           requires(S& s, std::ranges::range_value_t<S> part) { s.push_back(std::move(part)); }
+  requires std::floating_point<detail::element_of<detail::element_of<S>>> &&
+           requires(S& s, detail::element_of<S> part) { s.push_back(std::move(part)); }
 struct snapshot_codec<S> {
-  using part = std::ranges::range_value_t<S>;
-  using value = std::ranges::range_value_t<part>;
+  using part = detail::element_of<S>;
+  using value = detail::element_of<part>;
   static state_dict save(const S& s) {
-    state_dict d{{"count", std::to_string(std::ranges::distance(s))}};
+    state_dict d{{"count", std::to_string(std::size(s))}};
     std::size_t i = 0;
     for (const auto& p : s) d[std::to_string(i++)] = state::numbers(p);
     return d;
