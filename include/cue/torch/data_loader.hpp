@@ -93,9 +93,7 @@ class from_loader {
     using difference_type = std::ptrdiff_t;
     iterator() = default;
     iterator(source_iterator at, source_iterator end, const from_loader* owner)
-        : at_(std::move(at)), end_(std::move(end)), owner_(owner) {
-      if (at_ == end_) owner_->dealing_ = false;
-    }
+        : at_(std::move(at)), end_(std::move(end)), owner_(owner) {}
     batch operator*() const {
       if constexpr (stacked) {  // else the static_assert above is the one error
         auto& example = **at_;
@@ -106,11 +104,16 @@ class from_loader {
     }
     iterator& operator++() {
       ++*at_;
-      if (*at_ == *end_) owner_->dealing_ = false;  // the epoch is complete
       return *this;
     }
     void operator++(int) { ++*this; }
-    bool operator==(std::default_sentinel_t) const { return !at_ || *at_ == *end_; }
+    // The loop's one comparison per batch; at the end it notes the epoch complete, so that the
+    // state no longer deals this epoch again.
+    bool operator==(std::default_sentinel_t) const {
+      if (at_ && !(*at_ == *end_)) return false;
+      if (owner_ != nullptr) owner_->dealing_ = false;
+      return true;
+    }
 
    private:
     // mutable: torch's operator* and operator-> are not const
@@ -121,18 +124,12 @@ class from_loader {
 
   /// Starts an epoch: the loader's begin(), which resets its sampler.
   iterator begin() const {
-    if (resume_) {
-      const auto [epoch_begin, now] = *std::exchange(resume_, std::nullopt);
-      detail::set_generator_state(epoch_begin);
-      auto at = loader_->begin();
-      detail::set_generator_state(now);
-      epoch_begin_ = epoch_begin;
-      dealing_ = true;
-      return iterator(std::move(at), loader_->end(), this);
-    }
-    epoch_begin_ = detail::generator_state();
+    const auto resumed = std::exchange(resume_, std::nullopt);
+    epoch_begin_ = resumed ? resumed->first : detail::generator_state();
+    if (resumed) detail::set_generator_state(epoch_begin_);
+    auto at = loader_->begin();  // draws the epoch's order
+    if (resumed) detail::set_generator_state(resumed->second);  // where the cut left it
     dealing_ = true;
-    auto at = loader_->begin();
     return iterator(std::move(at), loader_->end(), this);
   }
   std::default_sentinel_t end() const { return {}; }
