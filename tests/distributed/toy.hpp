@@ -21,10 +21,10 @@ inline cue::data::dataset toy(std::size_t n, unsigned seed) {
   return d;
 }
 
-/// 4 -> 8 relu -> 3 with Adam, its weights from `seed`.
-inline auto model(unsigned seed) {
+/// 4 -> `hidden` relu -> 3 with Adam, its weights from `seed`.
+inline auto model(unsigned seed, std::size_t hidden = 8) {
   std::mt19937_64 rng(seed);
-  return cue::nn::classifier(cue::nn::sequential{cue::nn::dense(4, 8, rng), cue::nn::relu{}, cue::nn::dense(8, 3, rng)},
+  return cue::nn::classifier(cue::nn::sequential{cue::nn::dense(4, hidden, rng), cue::nn::relu{}, cue::nn::dense(hidden, 3, rng)},
                              cue::nn::adam({.learning_rate = 0.01}));
 }
 

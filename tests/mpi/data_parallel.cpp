@@ -34,16 +34,23 @@ std::size_t ranks() { return static_cast<std::size_t>(world->size()); }
 
 TEST_CASE("2 ranks with the global batch split between them train as 1 process on the whole batch") {
   REQUIRE(world->size() == 2);
-  // 101 samples at a global batch of 16: a short last batch of 5, split 2 and 3.
-  const auto train = toy(101, 2), val = toy(37, 3);
+  struct setup {
+    std::size_t samples, hidden;
+  };
+  // 101 samples at a global batch of 16: a short last batch of 5, split 2 and 3, and gradients
+  // small enough to be summed in one message. 97: a last batch of 1, so rank 0's part is empty
+  // (it contributes nothing); with 1100 hidden units the first weights (4400) are summed in place.
+  const auto [samples, hidden] = GENERATE(setup{101, 8}, setup{97, 1100});
+  INFO(samples << " samples, " << hidden << " hidden units");
+  const auto train = toy(samples, 2), val = toy(37, 3);
   cue::data::batches whole(train, {.batch_size = 16, .seed = 5});
   cue::data::batches whole_val(val, {.batch_size = 16, .shuffle = false});
-  auto alone = model(9);  // every rank trains the one-process reference itself
+  auto alone = model(9, hidden);  // every rank trains the one-process reference itself
   const auto expected = cue::fit(alone, whole, whole_val, {.epochs = 3, .verbose = 0});
 
   cue::data::batches part(train, {.batch_size = 16, .seed = 5, .rank = rank(), .ranks = ranks()});
   cue::data::batches part_val(val, {.batch_size = 16, .shuffle = false, .rank = rank(), .ranks = ranks()});
-  auto mine = model(rank() == 0 ? 9 : 1234);  // rank 1 starts elsewhere: rank 0's weights are broadcast
+  auto mine = model(rank() == 0 ? 9 : 1234, hidden);  // rank 1 starts elsewhere: rank 0's weights are broadcast
   cue::data_parallel parallel(mine, *world);
   const auto got = cue::fit(parallel, part, part_val, {.epochs = 3, .verbose = 0});
   REQUIRE(got.epochs().size() == 3);

@@ -1,5 +1,5 @@
 // cue::data_parallel: one learner per rank, each training on its part of every global batch,
-// the gradients of all ranks averaged (weighted by their samples) in one fused sum before every
+// the gradients of all ranks averaged (weighted by their samples) before every
 // update, so that N ranks compute what one process computes on the whole global batch.
 #pragma once
 
@@ -34,9 +34,10 @@ struct gradient_element<L> {
 /// `.ranks`); then the loops reduce the epoch's logs (training and `val_*`) over the ranks from
 /// their sample-weighted sums, and make each stop decision together (see cue::fit).
 ///
-/// `forward_backward` runs the learner's forward and backward pass on the rank's part, then sums
-/// `samples * gradient` and the samples over all ranks in one allreduce and leaves the weighted
-/// mean in the learner's gradients; `apply_gradients` then makes the same update on every rank.
+/// `forward_backward` runs the learner's forward and backward pass on the rank's part, sums the
+/// samples over all ranks, then sums `samples / total * gradient` over all ranks (large gradients
+/// in place, the small ones in one message) and so leaves the weighted mean in the learner's
+/// gradients; `apply_gradients` then makes the same update on every rank.
 /// A rank whose part is empty (a short last batch) contributes nothing, and logs zeros with
 /// weight zero. `synchronize()`, called by fit after on_train_begin (where backup_and_restore
 /// resumes), copies rank 0's learner to every rank, before the first step.
@@ -63,25 +64,32 @@ class data_parallel {
     const std::size_t samples = samples_in(batch);
     logs_type logs{};
     if (samples > 0) logs = learner_->forward_backward(batch);
+    // The global batch's samples first (one number), so that each rank weighs its gradients by
+    // samples / total where they are and the sum over the ranks is the weighted mean itself: one
+    // pass over the gradients, and no copy of them, before the sum.
+    double total = static_cast<double>(samples);
+    comm_->allreduce_sum(std::span<double>(&total, 1));
+    const auto weight = total > 0 ? static_cast<element>(static_cast<double>(samples) / total) : element{0};
     auto grads = learner_->gradients();
-    std::size_t n = 1;
-    for (const auto& g : grads) n += g.size();
-    fused_.resize(n);
-    auto* out = fused_.data();
-    const auto weight = static_cast<element>(samples);
-    for (const auto& g : grads) {
-      if (samples > 0) std::transform(g.begin(), g.end(), out, [&](element v) { return v * weight; });
-      else std::fill_n(out, g.size(), element{0});
-      out += g.size();
-    }
-    fused_.back() = weight;
-    comm_->allreduce_sum(std::span<element>(fused_));
-    const element total = fused_.back();
-    const element* in = fused_.data();
+    small_.clear();
     for (auto& g : grads) {
-      if (total > 0) std::transform(in, in + g.size(), g.begin(), [&](element v) { return v / total; });
-      in += g.size();
+      if (samples > 0)
+        for (auto& v : g) v *= weight;
+      else
+        std::fill(g.begin(), g.end(), element{0});  // not computed this step
+      if (g.size() >= sum_in_place_from)
+        comm_->allreduce_sum(std::span<element>(g));
+      else
+        small_.insert(small_.end(), g.begin(), g.end());  // one message for all the small ones
     }
+    if (small_.empty()) return logs;
+    comm_->allreduce_sum(std::span<element>(small_));
+    auto in = small_.cbegin();
+    for (auto& g : grads)
+      if (g.size() < sum_in_place_from) {
+        std::copy_n(in, g.size(), g.begin());
+        in += static_cast<std::ptrdiff_t>(g.size());
+      }
     return logs;
   }
   void apply_gradients() { learner_->apply_gradients(); }
@@ -187,7 +195,9 @@ class data_parallel {
   }
   Learner* learner_;
   Comm* comm_;
-  std::vector<element> fused_;
+  // Gradients this large are summed where they are; the smaller ones go together in small_.
+  static constexpr std::size_t sum_in_place_from = 4096;
+  std::vector<element> small_;
 };
 
 }  // namespace cue
