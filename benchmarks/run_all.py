@@ -263,31 +263,43 @@ def seconds_per_epoch(command):
 
 def scaling(build, with_pytorch):
     """The Fashion-MNIST epoch on 1 and 2 ranks at global batches 64 and 256 (one BLAS thread per
-    process), and with --pytorch PyTorch's DistributedDataParallel at the same batches."""
+    process), the parts of the 2-rank step beside it, and with --pytorch PyTorch's
+    DistributedDataParallel at the same batches."""
     mpirun = ["mpirun", "-np", "2", "--oversubscribe"] + (["--allow-run-as-root"] if os.geteuid() == 0 else [])
-    lines = ["| Fashion-MNIST epoch, one thread per process | global batch | 1 process: s | 2 ranks: s | speed-up |",
+    lines = ["| Fashion-MNIST epoch, one thread per process | global batch | 1 process: s | 2 ranks: s (fastest, slowest) | speed-up |",
              "|---|---|---|---|---|"]
+    parts_lines = ["| One step, µs (median of 300, each part alone between barriers; median of 5 runs) | global batch | "
+                   "forward+backward, whole batch | forward+backward, a rank's half | sum of the gradients over 2 ranks (fastest, slowest run) | Adam update |",
+                   "|---|---|---|---|---|---|"]
     ddp = {}
     for batch in (64, 256):
         flags = ["--epochs", "2", "--batch-size", str(batch), "--threads", "1"]
         # The median of 5 runs of each, interleaved: a 2-rank run's steps wait on each other, and
-        # one rank preempted on this 2-core machine (by the other's writer thread, by the system)
-        # stalls both, which moved single runs at batch 64 by 40%.
-        ones, twos = [], []
+        # the cost of moving the gradients between the cores changes over tens of seconds on this
+        # machine (the parts, measured between the runs, show it).
+        ones, twos, parts = [], [], []
         for _ in range(5):
             ones.append(seconds_per_epoch([str(build / "examples/fashion_mnist")] + flags +
                                           ["--out", str(build / "bench-scaling-1")]))
             twos.append(seconds_per_epoch(mpirun + [str(build / "examples/fashion_mnist_mpi")] + flags +
                                           ["--out", str(build / "bench-scaling-2")]))
+            out = run(mpirun + [str(build / "benchmarks/data_parallel_step"), str(batch)])
+            parts.append({k: float(v) for k, v in re.findall(r"(\w+_us)=([0-9.]+)", out)})
         one, two = statistics.median(ones), statistics.median(twos)
-        lines.append(f"| cue (`fashion_mnist`, `mpirun -np 2 fashion_mnist_mpi`; median of 5 runs) | {batch} | {one:.3f} | {two:.3f} | {one / two:.2f}x |")
+        lines.append(f"| cue (`fashion_mnist`, `mpirun -np 2 fashion_mnist_mpi`; median of 5 runs) | {batch} | {one:.3f} | "
+                     f"{two:.3f} ({min(twos):.3f}, {max(twos):.3f}) | {one / two:.2f}x |")
+        part = lambda key: statistics.median(p[key] for p in parts)
+        sums = [p["sum_us"] for p in parts]
+        parts_lines.append(f"| cue::data_parallel (`benchmarks/data_parallel_step.cpp`) | {batch} | "
+                           f"{part('forward_backward_whole_us'):.0f} | {part('forward_backward_part_us'):.0f} | "
+                           f"{statistics.median(sums):.0f} ({min(sums):.0f}, {max(sums):.0f}) | {part('adam_us'):.0f} |")
         if with_pytorch:
             script = str(ROOT / "benchmarks/pytorch_ddp_fashion_mnist.py")
             ddp[batch] = (seconds_per_epoch([sys.executable, script, "--batch-size", str(batch), "--processes", "1"]),
                           seconds_per_epoch([sys.executable, script, "--batch-size", str(batch), "--processes", "2"]))
     for batch, (one, two) in ddp.items():
         lines.append(f"| PyTorch DistributedDataParallel (gloo) | {batch} | {one:.2f} | {two:.2f} | {one / two:.2f}x |")
-    return "\n".join(lines)
+    return "\n".join(lines) + "\n\n" + "\n".join(parts_lines)
 
 
 def plot(times, path):
