@@ -25,6 +25,12 @@ struct erased_logs {
   std::span<const double> values;
 };
 
+// The run-time view of a record of logs (cue::logs and alike: `names` and `values` arrays).
+template <class Logs>
+erased_logs erase_logs(const Logs& logs) noexcept {
+  return {logs.names, logs.values};
+}
+
 // The progress display behind fit's verbose (the events that progbar_logger handles).
 class progress_display {
  public:
@@ -56,17 +62,13 @@ inline bool shows_display(int verbose) {
 class fit_progress {
  public:
   explicit fit_progress(progress_display& display) noexcept : display_(&display) {}
-  void on_train_begin(auto& ctx) { display_->train_begin(ctx.state(), erase(ctx.logs())); }
-  void on_epoch_begin(auto& ctx) { display_->epoch_begin(ctx.state(), erase(ctx.logs())); }
-  void on_train_batch_end(auto& ctx) { display_->train_batch_end(ctx.state(), erase(ctx.logs())); }
-  void on_epoch_end(auto& ctx) { display_->epoch_end(ctx.state(), erase(ctx.logs())); }
-  void on_train_end(auto& ctx) { display_->train_end(ctx.state(), erase(ctx.logs())); }
+  void on_train_begin(auto& ctx) { display_->train_begin(ctx.state(), erase_logs(ctx.logs())); }
+  void on_epoch_begin(auto& ctx) { display_->epoch_begin(ctx.state(), erase_logs(ctx.logs())); }
+  void on_train_batch_end(auto& ctx) { display_->train_batch_end(ctx.state(), erase_logs(ctx.logs())); }
+  void on_epoch_end(auto& ctx) { display_->epoch_end(ctx.state(), erase_logs(ctx.logs())); }
+  void on_train_end(auto& ctx) { display_->train_end(ctx.state(), erase_logs(ctx.logs())); }
 
  private:
-  template <class Logs>
-  static erased_logs erase(const Logs& logs) noexcept {
-    return {logs.names, logs.values};
-  }
   progress_display* display_;
 };
 

@@ -3,7 +3,6 @@
 
 #include <unistd.h>
 
-#include <algorithm>
 #include <chrono>
 #include <cmath>
 #include <concepts>
@@ -16,6 +15,7 @@
 #include <string>
 #include <type_traits>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include <cue/context.hpp>
@@ -86,7 +86,7 @@ class progbar_logger {
     const double now = opts_.clock();
     if (now - last_update_ < opts_.interval) return;
     last_update_ = now;
-    draw(ctx.logs(), now, false);
+    draw(detail::erase_logs(ctx.logs()), now, false);
   }
 
   /// Why the fit stopped early, in the words of the callback that stopped it.
@@ -100,11 +100,10 @@ class progbar_logger {
     const double now = opts_.clock();
     if (target_ == 0) target_ = seen_;  // unsized data: learnt from the first epoch
     if (bar_mode_) {
-      draw(ctx.logs(), now, true, ctx.validated());
+      draw(detail::erase_logs(ctx.logs()), now, true, ctx.validated());
     } else {
-      std::string line = count(seen_) + " - " + seconds(now - start_) + " -" +
-                         per_step(now) + metrics(ctx.logs(), ctx.validated());
-      *out_ << line << '\n';
+      *out_ << count(seen_) << " - " << seconds(now - start_) << " -" << per_step(now)
+            << metrics(detail::erase_logs(ctx.logs()), ctx.validated()) << '\n';
     }
     out_->flush();
   }
@@ -147,13 +146,15 @@ class progbar_logger {
     return buf;
   }
 
-  template <class Logs>
-  static std::string metrics(const Logs& logs, bool validated) {
+  // On run-time logs, so that the bar's code is compiled once per program, whatever the logs'
+  // types (fit's display uses it too).
+  static std::string metrics(const detail::erased_logs& logs, bool validated) {
     std::vector<std::size_t> order;
     for (std::size_t i = 0; i < logs.names.size(); ++i)
       if (is_measured(logs.names[i], validated)) order.push_back(i);
-    std::sort(order.begin(), order.end(),
-              [&](std::size_t a, std::size_t b) { return logs.names[a] < logs.names[b]; });
+    for (std::size_t i = 1; i < order.size(); ++i)  // by name; an insertion sort, as there are few
+      for (std::size_t j = i; j > 0 && logs.names[order[j]] < logs.names[order[j - 1]]; --j)
+        std::swap(order[j], order[j - 1]);
     std::string out;
     for (std::size_t i : order) {
       const double v = logs.values[i];
@@ -167,8 +168,7 @@ class progbar_logger {
     return out;
   }
 
-  template <class Logs>
-  void draw(const Logs& logs, double now, bool finalize, bool validated = false) {
+  void draw(const detail::erased_logs& logs, double now, bool finalize, bool validated = false) {
     std::string bar = "\x1b[1m" + count(seen_) + "\x1b[0m ";
     std::size_t special = 8;
     if (target_ > 0) {
@@ -188,7 +188,7 @@ class progbar_logger {
     std::string info;
     if (target_ > 0 && !finalize) {
       const double eta = (now - start_) / static_cast<double>(seen_) *
-                         static_cast<double>(target_ - std::min(seen_, target_));
+                         static_cast<double>(target_ - (seen_ < target_ ? seen_ : target_));
       char buf[32];
       if (eta > 3600)
         std::snprintf(buf, sizeof buf, " %d:%02d:%02d", static_cast<int>(eta / 3600),
