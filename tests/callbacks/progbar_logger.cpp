@@ -74,6 +74,22 @@ TEST_CASE("on a terminal: the bar is redrawn in place and finished with the epoc
             " 1s 500ms/step - accuracy: 1.0000 - loss: 2.0000\n");  // finished: 1s elapsed
 }
 
+TEST_CASE("on a terminal: a shorter redraw clears the longer one before it; minutes in the ETA") {
+  std::ostringstream out;
+  cue_test::learner learner;
+  cue::progbar_logger bar(out, {.verbose = 1, .width = 4,
+                                .clock = scripted_clock{{0.0, 130.0, 130.5, 131.2}}});
+  cue::fit(learner, two_batches, {.epochs = 1}, bar);
+  const std::string green = "\x1b[32m", white = "\x1b[37m", reset = "\x1b[0m", bold = "\x1b[1m";
+  CHECK(out.str() ==
+        "\r" + bold + "1/2" + reset + " " + green + "━━" + reset + white + "━━" + reset +
+            " 2:10 130s/step - accuracy: 0.5000 - loss: 1.0000"  // 130 s to go
+            "\r" + bold + "2/2" + reset + " " + green + "━━━━" + reset + white + reset +
+            " 0s 65s/step - accuracy: 1.0000 - loss: 2.0000   "  // 3 columns shorter: 3 spaces
+            "\r" + bold + "2/2" + reset + " " + green + "━━━━" + reset + white + reset +
+            " 131s 66s/step - accuracy: 1.0000 - loss: 2.0000\n");  // longer again: nothing to clear
+}
+
 namespace {
 // Standard output, captured while it lives.
 class captured_stdout {

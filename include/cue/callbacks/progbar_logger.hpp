@@ -8,6 +8,7 @@
 #include <concepts>
 #include <cstddef>
 #include <cstdio>
+#include <cstring>
 #include <functional>
 #include <memory>
 #include <iostream>
@@ -168,56 +169,48 @@ class progbar_logger {
     return out;
   }
 
+  // Written to the stream piece by piece, with the columns counted as they go: building the line
+  // in strings first made this the costliest function to compile in cue.hpp.
   void draw(const detail::erased_logs& logs, double now, bool finalize, bool validated = false) {
-    std::string bar = "\x1b[1m" + count(seen_) + "\x1b[0m ";
-    std::size_t special = 8;
-    if (target_ > 0) {
-      const auto filled = static_cast<std::size_t>(
-          opts_.width * static_cast<double>(seen_) / static_cast<double>(target_));
-      if (filled > 0) {
-        bar += "\x1b[32m";
-        for (std::size_t i = 0; i < filled; ++i) bar += "━";
-        bar += "\x1b[0m";
-        special += 9;
-      }
-      bar += "\x1b[37m";
-      for (std::size_t i = filled; i < static_cast<std::size_t>(opts_.width); ++i) bar += "━";
-      bar += "\x1b[0m";
-      special += 9;
-    }
-    std::string info;
+    char timing[32];
     if (target_ > 0 && !finalize) {
       const double eta = (now - start_) / static_cast<double>(seen_) *
                          static_cast<double>(target_ - (seen_ < target_ ? seen_ : target_));
-      char buf[32];
       if (eta > 3600)
-        std::snprintf(buf, sizeof buf, " %d:%02d:%02d", static_cast<int>(eta / 3600),
+        std::snprintf(timing, sizeof timing, " %d:%02d:%02d", static_cast<int>(eta / 3600),
                       static_cast<int>(std::fmod(eta, 3600) / 60), static_cast<int>(std::fmod(eta, 60)));
       else if (eta > 60)
-        std::snprintf(buf, sizeof buf, " %d:%02d", static_cast<int>(eta / 60),
+        std::snprintf(timing, sizeof timing, " %d:%02d", static_cast<int>(eta / 60),
                       static_cast<int>(std::fmod(eta, 60)));
       else
-        std::snprintf(buf, sizeof buf, " %ds", static_cast<int>(eta));
-      info = buf;
+        std::snprintf(timing, sizeof timing, " %ds", static_cast<int>(eta));
     } else {
-      info = ' ';  // appended, not "literal" + string: GCC 12 warns falsely (-Wrestrict) on that
-      info += seconds(now - start_);
+      std::snprintf(timing, sizeof timing, " %.0fs", now - start_);
     }
-    info += per_step(now);
-    info += metrics(logs, finalize && validated);
-    // Characters shown: the bar's '━' are 3 bytes each in UTF-8 but one column.
-    const std::size_t width = visible_width(bar) + info.size() - special;
-    std::string pad = prev_width_ > width ? std::string(prev_width_ - width, ' ') : "";
+    const std::string counted = count(seen_), step = per_step(now), shown = metrics(logs, finalize && validated);
+    std::size_t filled = 0, left = 0;
+    if (target_ > 0) {
+      filled = static_cast<std::size_t>(opts_.width * static_cast<double>(seen_) / static_cast<double>(target_));
+      const auto whole = static_cast<std::size_t>(opts_.width);
+      left = filled < whole ? whole - filled : 0;
+    }
+    // Columns shown: the escape sequences take none, and each '━' (3 bytes in UTF-8) one.
+    const std::size_t width = counted.size() + 1 + filled + left + std::strlen(timing) + step.size() + shown.size();
+    std::ostream& out = *out_;
+    out << "\r\x1b[1m" << counted << "\x1b[0m ";
+    if (target_ > 0) {
+      if (filled > 0) out << "\x1b[32m", repeat(out, "━", filled), out << "\x1b[0m";
+      out << "\x1b[37m", repeat(out, "━", left), out << "\x1b[0m";
+    }
+    out << timing << step << shown;
+    if (prev_width_ > width) repeat(out, " ", prev_width_ - width);  // clears the longer line before
     prev_width_ = width;
-    *out_ << '\r' << bar << info << pad;
-    if (finalize) *out_ << '\n';
-    out_->flush();
+    if (finalize) out << '\n';
+    out.flush();
   }
 
-  static std::size_t visible_width(const std::string& s) {
-    std::size_t n = 0;
-    for (unsigned char c : s) n += (c & 0xC0) != 0x80;  // count UTF-8 lead bytes
-    return n;
+  static void repeat(std::ostream& out, const char* text, std::size_t times) {
+    for (; times > 0; --times) out << text;
   }
 
   std::ostream* out_;
