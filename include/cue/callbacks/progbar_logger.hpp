@@ -103,8 +103,9 @@ class progbar_logger {
     if (bar_mode_) {
       draw(detail::erase_logs(ctx.logs()), now, true, ctx.validated());
     } else {
-      *out_ << count(seen_) << " - " << seconds(now - start_) << " -" << per_step(now)
-            << metrics(detail::erase_logs(ctx.logs()), ctx.validated()) << '\n';
+      *out_ << count(seen_) << " - " << seconds(now - start_) << " -" << per_step(now);
+      write_metrics(*out_, detail::erase_logs(ctx.logs()), ctx.validated());
+      *out_ << '\n';
     }
     out_->flush();
   }
@@ -149,24 +150,23 @@ class progbar_logger {
 
   // On run-time logs, so that the bar's code is compiled once per program, whatever the logs'
   // types (fit's display uses it too).
-  static std::string metrics(const detail::erased_logs& logs, bool validated) {
+  // Writes " - name: value" for each measured log, sorted by name; returns the columns written.
+  static std::size_t write_metrics(std::ostream& out, const detail::erased_logs& logs, bool validated) {
     std::vector<std::size_t> order;
     for (std::size_t i = 0; i < logs.names.size(); ++i)
       if (is_measured(logs.names[i], validated)) order.push_back(i);
     for (std::size_t i = 1; i < order.size(); ++i)  // by name; an insertion sort, as there are few
       for (std::size_t j = i; j > 0 && logs.names[order[j]] < logs.names[order[j - 1]]; --j)
         std::swap(order[j], order[j - 1]);
-    std::string out;
+    std::size_t columns = 0;
     for (std::size_t i : order) {
       const double v = logs.values[i];
-      char buf[64];
-      std::snprintf(buf, sizeof buf, std::fabs(v) > 1e-3 ? " %.4f" : " %.4e", v);
-      out += " - ";
-      out += logs.names[i];
-      out += ':';
-      out += buf;
+      char value[64];
+      const int n = std::snprintf(value, sizeof value, std::fabs(v) > 1e-3 ? " %.4f" : " %.4e", v);
+      out << " - " << logs.names[i] << ':' << value;
+      columns += 4 + logs.names[i].size() + static_cast<std::size_t>(n > 0 ? n : 0);
     }
-    return out;
+    return columns;
   }
 
   // Written to the stream piece by piece, with the columns counted as they go: building the line
@@ -187,22 +187,23 @@ class progbar_logger {
     } else {
       std::snprintf(timing, sizeof timing, " %.0fs", now - start_);
     }
-    const std::string counted = count(seen_), step = per_step(now), shown = metrics(logs, finalize && validated);
+    const std::string counted = count(seen_), step = per_step(now);
     std::size_t filled = 0, left = 0;
     if (target_ > 0) {
       filled = static_cast<std::size_t>(opts_.width * static_cast<double>(seen_) / static_cast<double>(target_));
       const auto whole = static_cast<std::size_t>(opts_.width);
       left = filled < whole ? whole - filled : 0;
     }
-    // Columns shown: the escape sequences take none, and each '━' (3 bytes in UTF-8) one.
-    const std::size_t width = counted.size() + 1 + filled + left + std::strlen(timing) + step.size() + shown.size();
     std::ostream& out = *out_;
     out << "\r\x1b[1m" << counted << "\x1b[0m ";
     if (target_ > 0) {
       if (filled > 0) out << "\x1b[32m", repeat(out, "━", filled), out << "\x1b[0m";
       out << "\x1b[37m", repeat(out, "━", left), out << "\x1b[0m";
     }
-    out << timing << step << shown;
+    out << timing << step;
+    // Columns shown: the escape sequences take none, and each '━' (3 bytes in UTF-8) one.
+    const std::size_t width = counted.size() + 1 + filled + left + std::strlen(timing) + step.size() +
+                              write_metrics(out, logs, finalize && validated);
     if (prev_width_ > width) repeat(out, " ", prev_width_ - width);  // clears the longer line before
     prev_width_ = width;
     if (finalize) out << '\n';
