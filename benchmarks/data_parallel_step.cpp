@@ -13,13 +13,14 @@
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
-#include <random>
 #include <string>
 #include <vector>
 
 #include <cue/distributed/data_parallel.hpp>
 #include <cue/mpi/communicator.hpp>
 #include <cue/nn.hpp>
+
+#include "fashion_setup.hpp"
 
 namespace {
 
@@ -28,20 +29,6 @@ using clock_type = std::chrono::steady_clock;
 double median(std::vector<double> v) {
   std::nth_element(v.begin(), v.begin() + static_cast<std::ptrdiff_t>(v.size() / 2), v.end());
   return v[v.size() / 2];
-}
-
-cue::data::dataset random_images(std::size_t n) {
-  cue::data::dataset d{xt::xtensor<float, 2>::from_shape({n, 784}), xt::xtensor<std::int32_t, 1>::from_shape({n})};
-  std::mt19937_64 rng(1);
-  for (auto& v : d.x) v = static_cast<float>(rng() % 256) / 255.0f;
-  for (auto& y : d.y) y = static_cast<std::int32_t>(rng() % 10);
-  return d;
-}
-
-auto make_model() {
-  std::mt19937_64 rng(42);
-  cue::nn::sequential net{cue::nn::dense(784, 128, rng), cue::nn::relu{}, cue::nn::dense(128, 10, rng)};
-  return cue::nn::classifier(std::move(net), cue::nn::adam({.learning_rate = 1e-3}));
 }
 
 }  // namespace
@@ -53,13 +40,13 @@ int main(int argc, char** argv) {
   cue::nn::set_threads(1);
   const auto rank = static_cast<std::size_t>(world.rank()), ranks = static_cast<std::size_t>(world.size());
 
-  const auto data = random_images(global * 8);
+  const auto data = cue_bench::random_fashion_images(global * 8);
   cue::data::batches whole(data, {.batch_size = global, .shuffle = false});
   cue::data::batches parts(data, {.batch_size = global, .shuffle = false, .rank = rank, .ranks = ranks});
   const std::vector<cue::data::batch> whole_batches(whole.begin(), whole.end());
   const std::vector<cue::data::batch> my_parts(parts.begin(), parts.end());
 
-  auto model = make_model();
+  auto model = cue_bench::fashion_network();
   cue::data_parallel parallel(model, world);
   std::vector<double> pass_part, pass_whole, with_sum, adam;
   const auto timed = [&](std::vector<double>& into, auto&& work) {

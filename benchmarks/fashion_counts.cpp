@@ -8,17 +8,13 @@
 #include <cstdlib>
 #include <cstring>
 #include <filesystem>
-#include <random>
 #include <sstream>
 
 #include <cue/callbacks/summary_report.hpp>
 #include <cue/cue.hpp>
-#include <cue/nn/adam.hpp>
 #include <cue/nn/blas.hpp>
-#include <cue/nn/classifier.hpp>
-#include <cue/nn/dense.hpp>
-#include <cue/nn/relu.hpp>
-#include <cue/nn/sequential.hpp>
+
+#include "fashion_setup.hpp"
 
 int main(int argc, char** argv) {
   if (argc != 3) {
@@ -26,15 +22,8 @@ int main(int argc, char** argv) {
     return 2;
   }
   cue::nn::set_threads(1);
-  cue::data::dataset d{xt::xtensor<float, 2>::from_shape({3200, 784}),
-                       xt::xtensor<std::int32_t, 1>::from_shape({3200})};
-  std::mt19937_64 r(1);
-  for (auto& v : d.x) v = static_cast<float>(r() % 256) / 255.0f;
-  for (auto& y : d.y) y = static_cast<std::int32_t>(r() % 10);
-  const auto [train, val] = cue::data::split(d, 0.1);
-  std::mt19937_64 rng(42);
-  cue::nn::sequential net{cue::nn::dense(784, 128, rng), cue::nn::relu{}, cue::nn::dense(128, 10, rng)};
-  cue::nn::classifier model(std::move(net), cue::nn::adam({.learning_rate = 1e-3}));
+  const auto [train, val] = cue::data::split(cue_bench::random_fashion_images(3200), 0.1);
+  auto model = cue_bench::fashion_network();
   cue::data::batches tb(train, {.batch_size = 32, .seed = 42});
   cue::data::batches vb(val, {.batch_size = 32, .shuffle = false});
   const int epochs = std::atoi(argv[2]);

@@ -8,18 +8,14 @@
 
 #include <filesystem>
 #include <iostream>
-#include <random>
 #include <sstream>
 
 #include <cue/callbacks/summary_report.hpp>
 #include <cue/cue.hpp>
 #include <cue/data/fashion_mnist.hpp>
-#include <cue/nn/adam.hpp>
 #include <cue/nn/blas.hpp>
-#include <cue/nn/classifier.hpp>
-#include <cue/nn/dense.hpp>
-#include <cue/nn/relu.hpp>
-#include <cue/nn/sequential.hpp>
+
+#include "fashion_setup.hpp"
 
 #ifdef CUE_BENCH_TELLING
 #include <netinet/in.h>
@@ -42,11 +38,7 @@ cue::data::dataset slice(std::size_t n) {
     cue::data::fashion_mnist all;
     return {xt::view(all.train.x, xt::range(0, n), xt::all()), xt::view(all.train.y, xt::range(0, n))};
   }
-  cue::data::dataset d{xt::xtensor<float, 2>::from_shape({n, 784}), xt::xtensor<std::int32_t, 1>::from_shape({n})};
-  std::mt19937_64 rng(1);
-  for (auto& v : d.x) v = static_cast<float>(rng() % 256) / 255.0f;
-  for (auto& y : d.y) y = static_cast<std::int32_t>(rng() % 10);
-  return d;
+  return cue_bench::random_fashion_images(n);
 }
 
 const auto& data() {
@@ -54,16 +46,10 @@ const auto& data() {
   return parts;
 }
 
-auto make_model() {
-  std::mt19937_64 rng(42);
-  cue::nn::sequential net{cue::nn::dense(784, 128, rng), cue::nn::relu{}, cue::nn::dense(128, 10, rng)};
-  return cue::nn::classifier(std::move(net), cue::nn::adam({.learning_rate = 1e-3}));
-}
-
 void with_callbacks(benchmark::State& state) {
   cue::nn::set_threads(1);
   const auto& [train, val] = data();
-  auto model = make_model();
+  auto model = cue_bench::fashion_network();
   cue::data::batches tb(train, {.batch_size = 32, .seed = 42});
   cue::data::batches vb(val, {.batch_size = 32, .shuffle = false});
   const auto dir = std::filesystem::temp_directory_path() / "cue-bench-fashion";
@@ -85,7 +71,7 @@ void with_callbacks(benchmark::State& state) {
 void watched(benchmark::State& state) {
   cue::nn::set_threads(1);
   const auto& [train, val] = data();
-  auto model = make_model();
+  auto model = cue_bench::fashion_network();
   cue::data::batches tb(train, {.batch_size = 32, .seed = 42});
   cue::data::batches vb(val, {.batch_size = 32, .shuffle = false});
   const auto dir = std::filesystem::temp_directory_path() / "cue-bench-fashion-watched";
@@ -139,7 +125,7 @@ void telling_a_silent_server(benchmark::State& state) {
   cue::nn::set_threads(1);
   static const silent_server server;
   const auto& [train, val] = data();
-  auto model = make_model();
+  auto model = cue_bench::fashion_network();
   cue::data::batches tb(train, {.batch_size = 32, .seed = 42});
   cue::data::batches vb(val, {.batch_size = 32, .shuffle = false});
   const auto dir = std::filesystem::temp_directory_path() / "cue-bench-fashion-telling";
@@ -173,7 +159,7 @@ BENCHMARK(telling_a_silent_server)->Name("fashion_epoch/cue_fit_telling_a_silent
 void hand_written(benchmark::State& state) {
   cue::nn::set_threads(1);
   const auto& [train, val] = data();
-  auto model = make_model();
+  auto model = cue_bench::fashion_network();
   cue::data::batches tb(train, {.batch_size = 32, .seed = 42});
   cue::data::batches vb(val, {.batch_size = 32, .shuffle = false});
   for (auto _ : state) {

@@ -5,17 +5,13 @@
 #include <benchmark/benchmark.h>
 
 #include <filesystem>
-#include <random>
 #include <vector>
 
 #include <cue/data/dataset.hpp>
 #include <cue/data/fashion_mnist.hpp>
-#include <cue/nn/adam.hpp>
 #include <cue/nn/blas.hpp>
-#include <cue/nn/classifier.hpp>
-#include <cue/nn/dense.hpp>
-#include <cue/nn/relu.hpp>
-#include <cue/nn/sequential.hpp>
+
+#include "fashion_setup.hpp"
 
 namespace {
 
@@ -25,12 +21,7 @@ const cue::data::dataset& train() {
   static const cue::data::dataset d = [] {
     if (std::filesystem::exists(cue::data::fashion_mnist_dir / "train-images-idx3-ubyte.gz"))
       return cue::data::fashion_mnist{}.train.first(54000);
-    cue::data::dataset r{xt::xtensor<float, 2>::from_shape({54000, inputs}),
-                         xt::xtensor<std::int32_t, 1>::from_shape({54000})};
-    std::mt19937_64 rng(1);
-    for (auto& v : r.x) v = static_cast<float>(rng() % 256) / 255.0f;
-    for (auto& y : r.y) y = static_cast<std::int32_t>(rng() % classes);
-    return r;
+    return cue_bench::random_fashion_images(54000);
   }();
   return d;
 }
@@ -48,10 +39,7 @@ const std::vector<cue::data::batch>& some_batches() {
 
 void train_step(benchmark::State& state) {
   cue::nn::set_threads(1);
-  std::mt19937_64 rng(42);
-  cue::nn::classifier model(
-      cue::nn::sequential{cue::nn::dense(inputs, hidden, rng), cue::nn::relu{}, cue::nn::dense(hidden, classes, rng)},
-      cue::nn::adam({.learning_rate = 1e-3}));
+  auto model = cue_bench::fashion_network();
   const auto& bs = some_batches();
   std::size_t i = 0;
   for (auto _ : state) benchmark::DoNotOptimize(model.train_step(bs[i++ % bs.size()]));

@@ -15,6 +15,7 @@
 #include <cue/torch/learner.hpp>
 
 #include "../examples/torch_net.hpp"
+#include "fashion_setup.hpp"
 #include "torch_by_hand.hpp"
 
 namespace {
@@ -26,15 +27,10 @@ struct data_sets {
 // The example's split, shuffled once with cue's order (epoch 0 of seed 42), in batches of 32.
 const data_sets& data() {
   static const data_sets sets = [] {
-    cue::data::dataset all{xt::xtensor<float, 2>::from_shape({60000, 784}),
-                           xt::xtensor<std::int32_t, 1>::from_shape({60000})};
-    if (std::filesystem::exists(cue::data::fashion_mnist_dir / "train-images-idx3-ubyte.gz")) {
-      all = cue::data::fashion_mnist{}.train;
-    } else {
-      std::mt19937_64 rng(1);
-      for (auto& v : all.x) v = static_cast<float>(rng() % 256) / 255.0f;
-      for (auto& y : all.y) y = static_cast<std::int32_t>(rng() % 10);
-    }
+    const cue::data::dataset all =
+        std::filesystem::exists(cue::data::fashion_mnist_dir / "train-images-idx3-ubyte.gz")
+            ? cue::data::fashion_mnist{}.train
+            : cue_bench::random_fashion_images(60000);
     const auto [train, validation] = cue::data::split(all, 0.1);
     const auto as_tensors = [](const cue::data::dataset& d, bool shuffle) {
       std::vector<cue::torch::batch> out;
