@@ -26,6 +26,15 @@ struct scripted_clock {
   std::size_t next = 0;
   double operator()() { return times.at(next++); }
 };
+
+// The bar (4 characters wide) of one epoch over two batches, drawn into `out` at the given
+// instants: epoch begin, each batch's end, epoch end.
+void draw_two_batches(std::ostream& out, std::vector<double> instants) {
+  cue_test::learner learner;
+  cue::progbar_logger bar(out, {.verbose = 1, .width = 4, .clock = scripted_clock{std::move(instants)}});
+  cue::fit(learner, two_batches, {.epochs = 1}, bar);
+}
+const std::string green = "\x1b[32m", white = "\x1b[37m", reset = "\x1b[0m", bold = "\x1b[1m";
 }  // namespace
 
 TEST_CASE("progbar_logger's hooks") {
@@ -60,11 +69,7 @@ TEST_CASE("one epoch: no epoch header; small values in scientific notation, as K
 
 TEST_CASE("on a terminal: the bar is redrawn in place and finished with the epoch logs") {
   std::ostringstream out;
-  cue_test::learner learner;
-  cue::progbar_logger bar(out, {.verbose = 1, .width = 4,
-                                .clock = scripted_clock{{0.0, 0.5, 1.0, 1.0}}});
-  cue::fit(learner, two_batches, {.epochs = 1}, bar);
-  const std::string green = "\x1b[32m", white = "\x1b[37m", reset = "\x1b[0m", bold = "\x1b[1m";
+  draw_two_batches(out, {0.0, 0.5, 1.0, 1.0});
   CHECK(out.str() ==
         "\r" + bold + "1/2" + reset + " " + green + "━━" + reset + white + "━━" + reset +
             " 0s 500ms/step - accuracy: 0.5000 - loss: 1.0000"  // ETA 0s
@@ -76,11 +81,7 @@ TEST_CASE("on a terminal: the bar is redrawn in place and finished with the epoc
 
 TEST_CASE("on a terminal: a shorter redraw clears the longer one before it; minutes in the ETA") {
   std::ostringstream out;
-  cue_test::learner learner;
-  cue::progbar_logger bar(out, {.verbose = 1, .width = 4,
-                                .clock = scripted_clock{{0.0, 130.0, 130.5, 131.2}}});
-  cue::fit(learner, two_batches, {.epochs = 1}, bar);
-  const std::string green = "\x1b[32m", white = "\x1b[37m", reset = "\x1b[0m", bold = "\x1b[1m";
+  draw_two_batches(out, {0.0, 130.0, 130.5, 131.2});
   CHECK(out.str() ==
         "\r" + bold + "1/2" + reset + " " + green + "━━" + reset + white + "━━" + reset +
             " 2:10 130s/step - accuracy: 0.5000 - loss: 1.0000"  // 130 s to go

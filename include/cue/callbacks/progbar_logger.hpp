@@ -148,9 +148,9 @@ class progbar_logger {
     return buf;
   }
 
+  // Writes " - name: value" for each measured log, sorted by name; returns the columns written.
   // On run-time logs, so that the bar's code is compiled once per program, whatever the logs'
   // types (fit's display uses it too).
-  // Writes " - name: value" for each measured log, sorted by name; returns the columns written.
   static std::size_t write_metrics(std::ostream& out, const detail::erased_logs& logs, bool validated) {
     std::vector<std::size_t> order;
     for (std::size_t i = 0; i < logs.names.size(); ++i)
@@ -185,7 +185,7 @@ class progbar_logger {
       else
         std::snprintf(timing, sizeof timing, " %ds", static_cast<int>(eta));
     } else {
-      std::snprintf(timing, sizeof timing, " %.0fs", now - start_);
+      std::snprintf(timing, sizeof timing, " %s", seconds(now - start_).c_str());
     }
     const std::string counted = count(seen_), step = per_step(now);
     std::size_t filled = 0, left = 0;
