@@ -5,8 +5,10 @@
 #include <filesystem>
 #include <functional>
 #include <fstream>
+#include <iostream>
 #include <iterator>
 #include <span>
+#include <sstream>
 #include <stdexcept>
 #include <string>
 #include <string_view>
@@ -21,6 +23,20 @@
 #include <cue/typed_events.hpp>
 
 namespace cue_test {
+
+/// Standard output, captured while it lives (the callbacks' verbose messages, the progress bar).
+class captured_stdout {
+ public:
+  captured_stdout() : old_(std::cout.rdbuf(text_.rdbuf())) {}
+  captured_stdout(const captured_stdout&) = delete;
+  captured_stdout& operator=(const captured_stdout&) = delete;
+  ~captured_stdout() { std::cout.rdbuf(old_); }
+  [[nodiscard]] std::string str() const { return text_.str(); }
+
+ private:
+  std::ostringstream text_;
+  std::streambuf* old_;
+};
 
 /// An empty directory, created, under the system's temporary one: `name` and this process's id.
 inline std::filesystem::path fresh_dir(const std::string& name) {

@@ -201,3 +201,24 @@ TEST_CASE("invalid options are rejected at construction") {
   CHECK_THROWS_AS(cue::model_checkpoint<"val_loss">({.filepath = "m.bin", .save_top_k = -2}),
                   std::invalid_argument);
 }
+
+TEST_CASE("verbose: Keras's messages for each save, each improvement and each non-improvement") {
+  const auto dir = fresh_dir("verbose");
+  const auto path = (dir / "m.bin").string();
+  scripted_learner learner{.val_loss = {0.9, 0.7, 0.8}};
+  cue_test::captured_stdout out;
+  cue::fit(learner, one_batch, one_batch, {.epochs = 3, .verbose = 0},
+           cue::model_checkpoint<"val_loss">({.filepath = path, .verbose = 1, .save_best_only = true}));
+  CHECK(out.str() == "\nEpoch 1: val_loss improved from None to 0.90000, saving model to " + path + "\n"
+                     "\nEpoch 1: finished saving model to " + path + "\n"
+                     "\nEpoch 2: val_loss improved from 0.90000 to 0.70000, saving model to " + path + "\n"
+                     "\nEpoch 2: finished saving model to " + path + "\n"
+                     "\nEpoch 3: val_loss did not improve from 0.70000\n");
+  scripted_learner other{.val_loss = {0.9}};
+  cue_test::captured_stdout every;
+  cue::fit(other, one_batch, one_batch, {.epochs = 1, .verbose = 0},
+           cue::model_checkpoint<"val_loss">({.filepath = path, .verbose = 1}));
+  CHECK(every.str() == "\nEpoch 1: saving model to " + path + "\n"
+                       "\nEpoch 1: finished saving model to " + path + "\n");
+  fs::remove_all(dir);
+}

@@ -92,17 +92,6 @@ TEST_CASE("on a terminal: a shorter redraw clears the longer one before it; minu
 }
 
 namespace {
-// Standard output, captured while it lives.
-class captured_stdout {
- public:
-  captured_stdout() : old_(std::cout.rdbuf(text_.rdbuf())) {}
-  ~captured_stdout() { std::cout.rdbuf(old_); }
-  [[nodiscard]] std::string str() const { return text_.str(); }
-
- private:
-  std::ostringstream text_;
-  std::streambuf* old_;
-};
 std::size_t count(const std::string& text, const std::string& what) {
   std::size_t n = 0;
   for (auto at = text.find(what); at != std::string::npos; at = text.find(what, at + 1)) ++n;
@@ -112,7 +101,7 @@ std::size_t count(const std::string& text, const std::string& what) {
 
 TEST_CASE("fit's verbose shows progbar_logger on standard output, as Keras's fit does") {
   cue_test::learner learner;
-  captured_stdout out;
+  cue_test::captured_stdout out;
   cue::fit(learner, two_batches, one_batch, {.epochs = 2, .verbose = 2});
   const auto text = out.str();
   CHECK(text.starts_with("Epoch 1/2\n2/2 - "));
@@ -122,7 +111,7 @@ TEST_CASE("fit's verbose shows progbar_logger on standard output, as Keras's fit
 
 TEST_CASE("verbose automatic is a line per epoch when standard output is not a terminal") {
   cue_test::learner learner;
-  captured_stdout out;
+  cue_test::captured_stdout out;
   cue::fit(learner, two_batches, {.epochs = 3});  // the default
   if (::isatty(STDOUT_FILENO) == 0)
     CHECK(count(out.str(), "2/2 - ") == 3);
@@ -132,7 +121,7 @@ TEST_CASE("verbose automatic is a line per epoch when standard output is not a t
 
 TEST_CASE("verbose 0 is silent, and a progbar_logger among the callbacks is the only display") {
   cue_test::learner learner;
-  captured_stdout out;
+  cue_test::captured_stdout out;
   cue::fit(learner, two_batches, {.epochs = 2, .verbose = 0});
   CHECK(out.str().empty());
   cue::fit(learner, two_batches, {.epochs = 2, .verbose = 2}, cue::guarded(cue::progbar_logger{}));

@@ -256,6 +256,8 @@ class model_checkpoint {
     // Write first; only a checkpoint that is complete on disk updates the best and evicts another,
     // so a failed write (a full disk) loses nothing that was kept.
     write(ctx.learner(), path);
+    if (opts_.verbose > 0)
+      std::cout << "\nEpoch " << epoch + 1 << ": finished saving model to " << path.string() << "\n";
     if (improved) best_ = current;
     if (opts_.save_top_k > 0) keep(ctx, score, path);
     announce_saved(ctx, path, epoch, ctx.step() + (batch ? 1 : 0), current);
