@@ -118,3 +118,16 @@ TEST_CASE("restore_best_weights without state() is refused before the first batc
                     "load_state(s); add them to the learner, or leave restore_best_weights false");
   CHECK(stateless.trained == 0);
 }
+
+TEST_CASE("verbose: Keras's messages on standard output when stopping and restoring; none without") {
+  const scripted_learner start{.val_loss = {1.0, 0.5, 0.6, 0.7, 0.4, 0.3}};
+  cue_test::captured_stdout out;
+  scripted_learner quiet = start, verbose = start;
+  cue::fit(quiet, one_batch, one_batch, {.epochs = 6, .verbose = 0},
+           cue::early_stopping<"val_loss">({.patience = 2, .restore_best_weights = true}));
+  CHECK(out.str().empty());
+  cue::fit(verbose, one_batch, one_batch, {.epochs = 6, .verbose = 0},
+           cue::early_stopping<"val_loss">({.patience = 2, .verbose = 1, .restore_best_weights = true}));
+  CHECK(out.str() == "Epoch 4: early stopping\n"
+                     "Restoring model weights from the end of the best epoch: 2.\n");
+}

@@ -58,3 +58,11 @@ TEST_CASE("a non-finite rate is an error naming the epoch") {
   CHECK_THROWS_WITH(cue::fit(learner, one_batch, {.epochs = 3}, bad),
                     "cue: learning_rate_scheduler: the schedule returned nan for epoch 1");
 }
+
+TEST_CASE("verbose: each epoch's rate printed as Keras prints it") {
+  scripted_learner learner{.lr = 0.8};
+  cue_test::captured_stdout out;
+  cue::fit(learner, one_batch, {.epochs = 2, .verbose = 0}, cue::learning_rate_scheduler(halve, {.verbose = 1}));
+  CHECK(out.str() == "\nEpoch 1: LearningRateScheduler setting learning rate to 0.4.\n"
+                     "\nEpoch 2: LearningRateScheduler setting learning rate to 0.2.\n");
+}

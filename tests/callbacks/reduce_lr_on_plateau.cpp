@@ -68,3 +68,11 @@ TEST_CASE("factor >= 1 is rejected at construction, as in Keras") {
   CHECK_THROWS_AS(cue::reduce_lr_on_plateau<"val_loss">({.patience = -1}), std::invalid_argument);
   CHECK_THROWS_AS(cue::reduce_lr_on_plateau<"val_loss">({.cooldown = -1}), std::invalid_argument);
 }
+
+TEST_CASE("verbose: each reduction printed as Keras prints it, the rate as Python's repr") {
+  scripted_learner learner{.val_loss = {1.0, 1.0, 1.0}, .lr = 0.1};
+  cue_test::captured_stdout out;
+  cue::fit(learner, one_batch, one_batch, {.epochs = 3, .verbose = 0},
+           cue::reduce_lr_on_plateau<"val_loss">({.patience = 2, .verbose = 1}));
+  CHECK(out.str() == "\nEpoch 3: ReduceLROnPlateau reducing learning rate to 0.010000000000000002.\n");
+}

@@ -45,3 +45,11 @@ TEST_CASE("raise_error throws Keras's message; on_train_end is not called") {
                     "immediately.");
   CHECK(seen.back() == "exception");
 }
+
+TEST_CASE("without raise_error, Keras's message is printed, naming the batch") {
+  cue_test::learner learner;
+  const std::vector<batch> data{{1.0}, {std::nan("")}, {2.0}};
+  cue_test::captured_stdout out;
+  cue::fit(learner, data, {.epochs = 1, .verbose = 0}, cue::terminate_on_nan{});
+  CHECK(out.str() == "Batch 1: Invalid loss, terminating training\n");
+}
