@@ -2,9 +2,13 @@
 // the start); tests/mpi/data_parallel.cpp checks it with 2 ranks.
 #include <cue/callbacks/learning_rate_warmup.hpp>
 
+#include <cstdio>
 #include <list>
 #include <ranges>
+#include <string>
 #include <vector>
+
+#include <unistd.h>
 
 #include <catch2/catch.hpp>
 
@@ -50,4 +54,40 @@ TEST_CASE("on one process the warm-up sets the target rate before every warm-up 
   cue::fit(learner, two, {.epochs = 4, .verbose = 0}, warmup, record, halve);
   CHECK(seen == std::vector<double>{0.1, 0.1, 0.1, 0.1, 0.1, 0.1, 0.05, 0.05});
   CHECK(warmup.rate(0, 0) == 0.1);
+}
+
+namespace {
+// What the process writes to its standard output file (printf's, which std::cout's buffer does not
+// see), while `run` runs.
+template <class F>
+std::string stdout_of(F run) {
+  std::fflush(stdout);
+  std::FILE* capture = std::tmpfile();
+  REQUIRE(capture);
+  const int saved = ::dup(STDOUT_FILENO);
+  ::dup2(::fileno(capture), STDOUT_FILENO);
+  run();
+  std::fflush(stdout);
+  ::dup2(saved, STDOUT_FILENO);
+  ::close(saved);
+  std::string text(static_cast<std::size_t>(std::ftell(capture)), '\0');
+  std::rewind(capture);
+  text.resize(std::fread(text.data(), 1, text.size(), capture));
+  std::fclose(capture);
+  return text;
+}
+}  // namespace
+
+TEST_CASE("verbose: the end of the warm-up is said once, as Horovod says it") {
+  const std::vector<batch> two{{1.0}, {1.0}};
+  scripted_learner learner;
+  const auto said = stdout_of([&] {
+    cue::fit(learner, two, {.epochs = 3, .verbose = 0},
+             cue::learning_rate_warmup({.initial_learning_rate = 0.1, .warmup_epochs = 2, .verbose = 1}));
+  });
+  CHECK(said == "\nEpoch 2: finished gradual learning rate warmup to 0.1.\n");
+  scripted_learner quiet;
+  CHECK(stdout_of([&] {
+          cue::fit(quiet, two, {.epochs = 3, .verbose = 0}, cue::learning_rate_warmup({.initial_learning_rate = 0.1}));
+        }).empty());
 }
