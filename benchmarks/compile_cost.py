@@ -1,9 +1,10 @@
 #!/usr/bin/python3
-"""What a user pays to compile cue, with g++ and clang++ at -O2 -c, each time the fastest of 3:
-- each public header included alone (its cost over an empty translation unit);
-- a whole program: 8 small callbacks fitted on a learner, through <cue/fit.hpp> (or <cue/cue.hpp>)
-  against the same callbacks behind a virtual base in a hand-written loop (Keras's design in C++,
-  with its logs in a std::map);
+"""What a user pays to compile cue, with g++ and clang++ at -O2 -c, each time the fastest of 5:
+- each public header included alone (its cost over an empty translation unit), and the standard
+  and Boost headers that <cue/cue.hpp> names, alone;
+- a whole program: 8 small callbacks fitted on a learner, through <cue/fit.hpp> (or <cue/cue.hpp>,
+  also precompiled, with the time to precompile it) against the same callbacks behind a virtual
+  base in a hand-written loop (Keras's design in C++, with its logs in a std::map);
 - the marginal cost: N callback types delivered two events, for cue and for the virtual design,
   with the template instantiations clang's -ftime-trace counts.
 Usage: compile_cost.py INCLUDE_DIR [--only-totals]; prints JSON."""
@@ -164,24 +165,54 @@ def marginal_source(design, n):
                              pushes="\n".join(f"  list.push_back(std::make_unique<cb{i}>());" for i in range(n)))
 
 
-def seconds(compiler, include, text, work, extra=()):
-    """The fastest of 3 compilations of `text` (the work is the same; the machine is not)."""
-    src = work / "tu.cpp"
-    src.write_text(text)
-    cmd = [compiler, "-std=c++20", "-O2", f"-I{include}", *extra, "-c", str(src), "-o", str(work / "tu.o")]
+def fastest(cmd, runs=5):
     best = float("inf")
-    for _ in range(3):
+    for _ in range(runs):
         start = time.perf_counter()
         subprocess.run(cmd, check=True)
         best = min(best, time.perf_counter() - start)
     return best
 
 
+def seconds(compiler, include, text, work, extra=()):
+    """The fastest of 5 compilations of `text` (the work is the same; the machine is not)."""
+    src = work / "tu.cpp"
+    src.write_text(text)
+    cmd = [compiler, "-std=c++20", "-O2", f"-I{include}", *extra, "-c", str(src), "-o", str(work / "tu.o")]
+    return fastest(cmd)
+
+
+def standard_headers(include, header="cue/cue.hpp"):
+    """The standard (and Boost) headers that `header` and the cue headers it includes name: what it
+    would cost with no code of cue's own."""
+    deps = subprocess.run(["g++", "-std=c++20", f"-I{include}", "-MM", "-x", "c++", "-"], input=f"#include <{header}>\n",
+                          capture_output=True, text=True, check=True).stdout
+    own = [pathlib.Path(p) for p in deps.replace("\\\n", " ").split()[1:] if p.startswith(str(include))]
+    names = sorted({line.strip() for p in own for line in p.read_text().splitlines()
+                    if line.startswith("#include <") and not line.startswith("#include <cue/")})
+    return "\n".join(names) + "\n"
+
+
+def precompiled(compiler, include, work):
+    """<cue/cue.hpp> precompiled as CMake's target_precompile_headers does: the seconds to build it
+    and the flags that make a compilation use it (and fail if it cannot)."""
+    header = work / "cue_pch.hpp"
+    header.write_text("#include <cue/cue.hpp>\n")
+    built = work / ("cue_pch.hpp.gch" if compiler == "g++" else "cue_pch.pch")
+    cmd = [compiler, "-std=c++20", "-O2", f"-I{include}", "-x", "c++-header", str(header), "-o", str(built)]
+    best = fastest(cmd)
+    uses = (["-include", str(header), "-Winvalid-pch", "-Werror=invalid-pch"] if compiler == "g++"
+            else ["-include-pch", str(built)])
+    return best, uses
+
+
 def instantiations(include, text, work):
     src = work / "tu.cpp"
     src.write_text(text)
-    subprocess.run(["clang++", "-std=c++20", "-O2", f"-I{include}", "-ftime-trace", "-c", str(src), "-o",
-                    str(work / "tu.o")], check=True)
+    # Granularity 0: every instantiation is traced, not only those that take longer than 500 us
+    # (the default), so the count does not depend on the machine's speed.
+    subprocess.run(["clang++", "-std=c++20", "-O2", f"-I{include}", "-ftime-trace", "-ftime-trace-granularity=0",
+                    "-c", str(src), "-o", str(work / "tu.o")], check=True)
     trace = json.loads((work / "tu.json").read_text())
     return sum(1 for e in trace["traceEvents"] if e.get("name") in ("InstantiateClass", "InstantiateFunction"))
 
@@ -211,9 +242,12 @@ def main():
         work = pathlib.Path(tmp)
         empty = {c: seconds(c, include, "", work) for c in COMPILERS}
         for c in COMPILERS:
+            building, uses = precompiled(c, include, work)
             out["programs"][c] = {
                 "fit.hpp": seconds(c, include, FIT_TU.format(header="cue/fit.hpp"), work),
                 "cue.hpp": seconds(c, include, FIT_TU.format(header="cue/cue.hpp"), work),
+                "cue.hpp precompiled": seconds(c, include, FIT_TU.format(header="cue/cue.hpp"), work, uses),
+                "precompiling cue.hpp": building,
                 "virtual": seconds(c, include, VIRTUAL_FIT_TU, work),
             }
         if not only_totals:
@@ -222,6 +256,10 @@ def main():
                     continue  # needs an optional library's flags (nlohmann-json, libcurl, ...)
                 out["headers"].append({"header": h, **{c: seconds(c, include, f"#include <{h}>\n", work) - empty[c]
                                                         for c in COMPILERS}})
+                if h == "cue/cue.hpp":
+                    text = standard_headers(include)
+                    out["headers"].append({"header": "its standard and Boost headers", "count": text.count("\n"),
+                                           **{c: seconds(c, include, text, work) - empty[c] for c in COMPILERS}})
             for n in (1, 4, 16, 64):
                 row = {"n": n}
                 for design in ("cue", "virtual"):
