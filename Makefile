@@ -18,7 +18,8 @@ SANITIZE_DIR := build/sanitize-$(notdir $(CXX))
 TSAN_DIR := build/tsan-$(notdir $(CXX))
 TSAN_TESTS := test.adapters.in_background test.adapters.guarded test.callbacks.stop_on_signal test.fit test.typed_events \
               test.callbacks.tensorboard test.http.remote_monitor test.crypto.checkpoint_registry \
-              test.crypto.mirror_checkpoints test.callbacks.alert test.http.sinks test.io.write_queue
+              test.crypto.mirror_checkpoints test.callbacks.alert test.http.sinks test.io.worker \
+              test.faults.network test.faults.processes test.faults.files
 empty :=
 space := $(empty) $(empty)
 
@@ -33,10 +34,12 @@ deps:
 # REQUIRE_ALL=ON (CI's): a part whose dependency is missing fails the configure instead of being
 # skipped.
 REQUIRE_ALL ?= OFF
+# More CMake arguments (CI's clang pass: -DCUE_BUILD_BENCHMARKS=OFF, the benchmarks being built once).
+CMAKE_ARGS ?=
 
 configure: deps
 	cmake -S . -B $(BUILD_DIR) -DCMAKE_CXX_COMPILER=$(CXX) -DCMAKE_BUILD_TYPE=Release \
-	  -DCUE_REQUIRE_ALL=$(REQUIRE_ALL)
+	  -DCUE_REQUIRE_ALL=$(REQUIRE_ALL) $(CMAKE_ARGS)
 
 demo: configure
 	cmake --build $(BUILD_DIR) --target fashion_mnist -j $(JOBS)
@@ -78,16 +81,19 @@ test-tsan: deps
 	cd $(TSAN_DIR) && TSAN_OPTIONS=halt_on_error=1 ctest --output-on-failure -j $(JOBS) \
 	  -R "^($(subst $(space),|,$(TSAN_TESTS)))$$"
 
-# libFuzzer (clang) on the IDX reader, the checkpoint loader and the backup's state file, each for
-# FUZZ_SECONDS, from the seed corpus in tests/fuzz/corpus (new inputs go to a scratch copy, not
-# into the repository).
+# libFuzzer (clang) on the IDX reader, the checkpoint loader, the backup's state file, the format
+# mini-language of file path templates and the option reader, each for FUZZ_SECONDS, from the seed
+# corpus in tests/fuzz/corpus (new inputs go to a scratch copy, not into the repository). The
+# limits make a hang (-timeout, seconds per input) or a huge allocation (-malloc_limit_mb) a finding.
+FUZZ_TARGETS := idx_reader:idx checkpoint_reader:checkpoint backup_reader:backup format_spec:format \
+                options_reader:options
 fuzz: deps
 	cmake -S tests/fuzz -B $(FUZZ_DIR) -DCMAKE_CXX_COMPILER=clang++ -DCMAKE_BUILD_TYPE=RelWithDebInfo
 	cmake --build $(FUZZ_DIR) -j $(JOBS)
-	for t in idx checkpoint backup; do \
-	  rm -rf $(FUZZ_DIR)/corpus-$$t && cp -r tests/fuzz/corpus/$$t $(FUZZ_DIR)/corpus-$$t && \
-	  $(FUZZ_DIR)/fuzz_$${t}_reader -max_total_time=$(FUZZ_SECONDS) -rss_limit_mb=2048 -max_len=4096 \
-	    $(FUZZ_DIR)/corpus-$$t || exit 1; \
+	for pair in $(FUZZ_TARGETS); do t=$${pair%%:*}; c=$${pair##*:}; \
+	  rm -rf $(FUZZ_DIR)/corpus-$$c && cp -r tests/fuzz/corpus/$$c $(FUZZ_DIR)/corpus-$$c && \
+	  $(FUZZ_DIR)/fuzz_$$t -max_total_time=$(FUZZ_SECONDS) -timeout=10 -rss_limit_mb=2048 \
+	    -malloc_limit_mb=512 -max_len=4096 $(FUZZ_DIR)/corpus-$$c || exit 1; \
 	done
 
 bench: deps

@@ -12,6 +12,8 @@ import re
 import statistics
 import subprocess
 import sys
+import tempfile
+import time
 
 ROOT = pathlib.Path(__file__).resolve().parent.parent
 DESIGNS = [("cue", "cue (static)"), ("virtual", "virtual base (Keras's CallbackList)"),
@@ -46,11 +48,35 @@ def dispatch_times(build):
     return table
 
 
+class NotMeasured(Exception):
+    """A measurement this machine cannot make (not an error in cue's programs): its table says so."""
+
+
+# What valgrind says when the program runs an instruction it cannot simulate (AVX-512; RDTSCP on a
+# VM that hides it from the CPU flags, which libhwy runs while libtorch's libraries load).
+UNSIMULATED = re.compile(r"unhandled instruction bytes:( 0x[0-9a-fA-F]+)+|signal 4 \(SIGILL\)")
+
+
 def instructions(binary, args):
     # One Adam variant in every run (each process otherwise times them and may choose another).
-    err = subprocess.run(["valgrind", "--tool=callgrind", "--callgrind-out-file=/dev/null", binary, *args],
-                         check=True, capture_output=True, text=True, env={**os.environ, "CUE_SIMD": "sse2"}).stderr
-    return int(re.search(r"Collected : (\d+)", err).group(1))
+    cmd = ["valgrind", "--tool=callgrind", "--callgrind-out-file=/dev/null", binary, *args]
+    done = subprocess.run(cmd, capture_output=True, text=True, env={**os.environ, "CUE_SIMD": "sse2"})
+    if done.returncode != 0:
+        unsimulated = UNSIMULATED.search(done.stderr)
+        if unsimulated:
+            raise NotMeasured(f"valgrind cannot run `{' '.join([pathlib.Path(binary).name, *args])}` on this CPU "
+                              f"({unsimulated.group(0).strip()})")
+        raise subprocess.CalledProcessError(done.returncode, cmd, done.stdout, done.stderr)
+    return int(re.search(r"Collected : (\d+)", done.stderr).group(1))
+
+
+def measured(make, what):
+    """The table `make` builds, or a line saying why this machine could not measure `what`."""
+    try:
+        return make()
+    except NotMeasured as why:
+        print(f"not measured: {what}: {why}", file=sys.stderr)
+        return f"(not measured on this machine: {why})"
 
 
 def dispatch_counts(build):
@@ -325,6 +351,44 @@ def plot(times, path):
     fig.savefig(path, dpi=110)
 
 
+def ring_end(build):
+    """For each network callback against a server that never answers (tests/http/server.py: an HTTP
+    server that reads and never answers; a TCP server that never speaks, for SMTP; a command that
+    sleeps): how long fit took, and the seconds from fit's return to the process's end."""
+    binary = build / "benchmarks/ring_end"
+    if not binary.exists():
+        return "(not measured: built without cue::http and cue::crypto)"
+    budget = 2.0
+    server_py = ROOT / "tests/http/server.py"
+    servers = {mode: subprocess.Popen([sys.executable, str(server_py), mode, os.devnull], stdout=subprocess.PIPE, text=True)
+               for mode in ("hang", "silent")}
+    try:
+        port = {mode: p.stdout.readline().strip() for mode, p in servers.items()}
+        endpoints = {"remote_monitor": f"http://127.0.0.1:{port['hang']}",
+                     "alert": f"http://127.0.0.1:{port['hang']}/hook",
+                     "summary_report": f"smtp://127.0.0.1:{port['silent']}",
+                     "mirror_checkpoints": "s3://dead-endpoint/run"}
+        rows = []
+        for callback, endpoint in endpoints.items():
+            with tempfile.TemporaryDirectory() as scratch:
+                ends = []
+                for _ in range(3):
+                    p = subprocess.Popen([str(binary), callback, endpoint, str(budget), scratch], stdout=subprocess.PIPE, text=True)
+                    out, _ = p.communicate(timeout=120)
+                    ended = time.monotonic()
+                    times = dict(line.rsplit(" ", 1) for line in out.splitlines())
+                    start, returned = float(times["start"]), float(times["fit returned"])
+                    ends.append((returned - start, ended - returned))
+                fit_s, end_s = max(e[0] for e in ends), max(e[1] for e in ends)
+                rows.append(f"| {callback} | {fit_s:.2f} | {end_s:.2f} |")
+    finally:
+        for p in servers.values():
+            p.kill()
+            p.wait()
+    return (f"| against a server that never answers (drain budget {budget:g} s; cue::cancel_grace 1 s) | fit took, s (worst of 3) | "
+            "from fit's return to the process's end, s (worst of 3) |\n|---|---|---|\n" + "\n".join(rows))
+
+
 def replace(readme, name, body):
     pattern = re.compile(rf"(<!-- bench:{name} -->\n).*?(\n<!-- /bench:{name} -->)", re.S)
     if not pattern.search(readme):
@@ -344,12 +408,13 @@ def main():
     sections = {
         "machine": lambda: f"Measured on: {machine()}.",
         "dispatch": None,  # with the plot, below
-        "counts": lambda: grid(dispatch_counts(build), lambda v: f"{v:.0f}"),
+        "counts": lambda: measured(lambda: grid(dispatch_counts(build), lambda v: f"{v:.0f}"), "dispatch counts"),
         "zero_cost": lambda: zero_cost(build),
-        "fashion": lambda: fashion(build) + "\n\n" + fashion_counts(build),
+        "fashion": lambda: fashion(build) + "\n\n" + measured(lambda: fashion_counts(build), "fashion counts"),
         "step": lambda: nn_step(build),
-        "torch": lambda: torch_epoch(build) + "\n\n" + torch_counts(build),
+        "torch": lambda: torch_epoch(build) + "\n\n" + measured(lambda: torch_counts(build), "libtorch counts"),
         "compile": compile_cost,
+        "ring_end": lambda: ring_end(build),
         "scaling": lambda: scaling(build, args.pytorch),
         "pytorch": lambda: pytorch(build),
     }

@@ -11,6 +11,7 @@
 #include <cue/callbacks/early_stopping.hpp>
 #include <cue/callbacks/learning_rate_scheduler.hpp>
 #include <cue/callbacks/progbar_logger.hpp>
+#include <cue/callbacks/remote_monitor.hpp>
 #include <cue/callbacks/reduce_lr_on_plateau.hpp>
 #include <cue/callbacks/terminate_on_nan.hpp>
 #include <cue/callbacks/time_limit.hpp>
@@ -84,11 +85,71 @@ TEST_CASE("an unknown key or a wrong type is an error that names it") {
       "stopping_threshold, divergence_threshold, check_finite");
   CHECK_THROWS_WITH(
       cue::options_from_json<cue::early_stopping_options>(json::parse(R"({"patience": "3"})")),
-      "cue: option 'patience' of early_stopping_options must be an integer, got \"3\"");
+      "cue: option 'patience' of early_stopping_options must be an integer in [-2147483648, 2147483647], "
+      "got \"3\"");
   CHECK_THROWS_WITH(
       cue::options_from_json<cue::reduce_lr_on_plateau_options>(json::parse(R"({"mode": "up"})")),
       "cue: option 'mode' of reduce_lr_on_plateau_options must be \"auto\", \"min\" or \"max\", "
       "got \"up\"");
   CHECK_THROWS_WITH(cue::options_from_json<cue::csv_logger_options>(json::parse("[1]")),
-                    "cue: csv_logger_options must be a JSON object, got [1]");
+                    "cue: csv_logger_options must be a JSON object, got an array (1 value)");
+}
+
+TEST_CASE("a number that does not fit its field is refused, naming the field and its range") {
+  // Each of these once wrapped silently (patience 9999999999 became 1410065407, save_top_k
+  // 4294967295 became -1 "keep all", save_freq 4294967297 became 1, queue_capacity -1 became
+  // SIZE_MAX, drain_timeout 1e20 s became 0).
+  CHECK_THROWS_WITH(cue::options_from_json<cue::early_stopping_options>(json::parse(R"({"patience": 9999999999})")),
+                    "cue: option 'patience' of early_stopping_options must be an integer in "
+                    "[-2147483648, 2147483647], got 9999999999");
+  CHECK_THROWS_WITH(cue::options_from_json<cue::model_checkpoint_options>(json::parse(R"({"save_top_k": 4294967295})")),
+                    Catch::Contains("'save_top_k'") && Catch::Contains("[-2147483648, 2147483647], got 4294967295"));
+  CHECK_THROWS_WITH(cue::options_from_json<cue::model_checkpoint_options>(json::parse(R"({"save_freq": 4294967297})")),
+                    Catch::Contains("'save_freq'") && Catch::Contains("[1, 2147483647], got 4294967297"));
+  CHECK_THROWS_WITH(cue::options_from_json<cue::model_checkpoint_options>(json::parse(R"({"save_freq": 0})")),
+                    Catch::Contains("'save_freq'"));
+  CHECK_THROWS_WITH(cue::options_from_json<cue::remote_monitor_options>(json::parse(R"({"queue_capacity": -1})")),
+                    Catch::Contains("'queue_capacity'") && Catch::Contains("[0, 18446744073709551615], got -1"));
+  CHECK_THROWS_WITH(cue::options_from_json<cue::remote_monitor_options>(json::parse(R"({"drain_timeout": 1e20})")),
+                    "cue: option 'drain_timeout' of remote_monitor_options must be a number of seconds in "
+                    "[0, 31536000] (a year), got 1e+20");
+  CHECK_THROWS_WITH(cue::options_from_json<cue::remote_monitor_options>(json::parse(R"({"timeout": -1})")),
+                    Catch::Contains("'timeout'"));
+  // The edges themselves are accepted.
+  CHECK(cue::options_from_json<cue::early_stopping_options>(json::parse(R"({"patience": 2147483647})")).patience == 2147483647);
+  CHECK(cue::options_from_json<cue::remote_monitor_options>(json::parse(R"({"drain_timeout": 31536000})"))
+            .drain_timeout.count() == 31536000);
+}
+
+TEST_CASE("an option error never echoes a header's value, nor a deep or long value in full") {
+  const auto refused = [](const char* text) {
+    try {
+      (void)cue::options_from_json<cue::remote_monitor_options>(json::parse(text));
+    } catch (const std::invalid_argument& e) {
+      return std::string(e.what());
+    }
+    return std::string("accepted");
+  };
+  const std::string pair = refused(R"({"headers": [["Authorization", "Bearer", "sk-live-123"]]})");
+  CHECK(pair.find("'headers'") != std::string::npos);
+  CHECK(pair.find("sk-live") == std::string::npos);
+  const std::string object = refused(R"({"headers": {"Authorization": ["Bearer", "sk-live-123"]}})");
+  CHECK(object.find("'headers.Authorization'") != std::string::npos);
+  CHECK(object.find("sk-live") == std::string::npos);
+  const std::string long_text = refused(("{\"timeout\": \"" + std::string(5000, 'x') + "\"}").c_str());
+  CHECK(long_text.find("(5000 bytes)") != std::string::npos);
+  CHECK(long_text.size() < 200);
+}
+
+TEST_CASE("an option file nested past max_option_depth is refused, not walked recursively") {
+  // 100,000 levels once crashed the process (the recursion was in the error path's dump()).
+  const std::string deep = "{\"hparams\": " + std::string(100000, '[') + std::string(100000, ']') + "}";
+  CHECK_THROWS_WITH(cue::options_from_json<cue::tensorboard_options>(json::parse(deep)),
+                    "cue: tensorboard_options nests deeper than 64 levels");
+  const std::string deep_unknown = "{\"nope\": " + std::string(100000, '[') + std::string(100000, ']') + "}";
+  CHECK_THROWS_WITH(cue::options_from_json<cue::tensorboard_options>(json::parse(deep_unknown)),
+                    "cue: tensorboard_options nests deeper than 64 levels");
+  const std::string top = std::string(100000, '[') + std::string(100000, ']');
+  CHECK_THROWS_WITH(cue::options_from_json<cue::tensorboard_options>(json::parse(top)),
+                    "cue: tensorboard_options must be a JSON object, got an array (1 value)");
 }

@@ -60,3 +60,18 @@ TEST_CASE("python_format fills named fields, with literal braces") {
   CHECK_THROWS_AS(cue::python_format("m-{epoch", lookup), std::invalid_argument);
   CHECK(cue::format_fields("a{x:02d}b{y}").size() == 2);
 }
+
+TEST_CASE("widths and precisions past max_format_width are refused, naming the spec, before any work") {
+  STATIC_REQUIRE(cue::max_format_width == 100);
+  // Before: a 2 GB string; 73 s and 4.9 GB; an int overflow (undefined behaviour).
+  CHECK_THROWS_WITH(cue::python_format_value(1LL, "2147483647d"),
+                    "cue: the format spec ':2147483647d' asks for a width above 100, the most cue allows");
+  CHECK_THROWS_WITH(cue::python_format_value(0.5, ".999999999f"),
+                    "cue: the format spec ':.999999999f' asks for a precision above 100, the most cue allows");
+  CHECK_THROWS_WITH(cue::python_format_value(1LL, "9999999999999999999999d"), Catch::Contains("a width above 100"));
+  CHECK(cue::python_format_value(1LL, "0100d").size() == 100);
+  CHECK(cue::python_format_value(1e308, ".100f").size() == 309 + 1 + 100);
+  // In a file path template, the error names the spec.
+  CHECK_THROWS_WITH(cue::python_format("ck-{epoch:2147483647d}.bin", [](std::string_view) { return cue::format_value{1LL}; }),
+                    Catch::Contains("':2147483647d'"));
+}

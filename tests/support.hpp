@@ -38,6 +38,12 @@ class captured_stdout {
   std::streambuf* old_;
 };
 
+/// A file's bytes (empty when it cannot be read).
+inline std::string read_file(const std::filesystem::path& p) {
+  std::ifstream in(p, std::ios::binary);
+  return std::string(std::istreambuf_iterator<char>(in), {});
+}
+
 /// An empty directory, created, under the system's temporary one: `name` and this process's id.
 inline std::filesystem::path fresh_dir(const std::string& name) {
   auto dir = std::filesystem::temp_directory_path() / (name + "-" + std::to_string(::getpid()));

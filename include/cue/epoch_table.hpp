@@ -23,6 +23,7 @@ class epoch_table {
   struct row {
     int epoch = 0;  ///< 0-based
     std::vector<double> values;  ///< in the order of names(); NaN where not measured
+    bool validated = true;       ///< the val_* values were measured (else they are NaN for that)
   };
 
   void clear() {
@@ -36,7 +37,7 @@ class epoch_table {
     const auto& logs = ctx.logs();
     if (names_.empty())
       for (auto n : logs.names) names_.emplace_back(n);
-    row r{ctx.epoch(), {}};
+    row r{ctx.epoch(), {}, ctx.validated()};
     for (std::size_t i = 0; i < logs.names.size(); ++i)
       r.values.push_back(is_measured(logs.names[i], ctx.validated()) ? logs.values[i]
                                                                       : std::numeric_limits<double>::quiet_NaN());
@@ -85,8 +86,10 @@ class epoch_table {
     for (const auto& n : names_) (names += names.empty() ? "" : " ") += n;
     state_dict d{{prefix + "names", names}, {prefix + "rows", std::to_string(rows_.size())}};
     for (std::size_t i = 0; i < rows_.size(); ++i) {
-      d[prefix + "rows." + std::to_string(i) + ".epoch"] = std::to_string(rows_[i].epoch);
-      d[prefix + "rows." + std::to_string(i) + ".values"] = state::numbers(rows_[i].values);
+      const std::string row = prefix + "rows." + std::to_string(i);
+      d[row + ".epoch"] = std::to_string(rows_[i].epoch);
+      d[row + ".values"] = state::numbers(rows_[i].values);
+      d[row + ".validated"] = std::string(rows_[i].validated ? "1" : "0");
     }
     return d;
   }
@@ -97,8 +100,10 @@ class epoch_table {
     for (std::string n; names >> n;) names_.push_back(n);
     for (std::size_t i = 0, n = state::to_count(state::at(d, prefix + "rows", owner)); i < n; ++i) {
       const std::string row = prefix + "rows." + std::to_string(i);
-      rows_.push_back({state::to_integer<int>(state::at(d, row + ".epoch", owner)),
-                       state::to_numbers<double>(state::at(d, row + ".values", owner))});
+      const auto validated = d.find(row + ".validated");  // absent in backups of earlier versions
+      rows_.push_back({state::integer_at<int>(d, row + ".epoch", owner),
+                       state::to_numbers<double>(state::at(d, row + ".values", owner)),
+                       validated == d.end() || validated->second == "1"});
       if (rows_.back().values.size() != names_.size())
         throw std::runtime_error("cue: the saved state of " + owner + " has " +
                                  std::to_string(rows_.back().values.size()) + " values in " + row + " for " +

@@ -182,6 +182,43 @@ void abort_job(Comm& comm, std::exception_ptr error) {
   }
 }
 
+// The ranks' batch counts of a loop that has no per-batch collective (validation) or has ended
+// (a standalone evaluation): each rank's count at its own place, summed, then compared. Different
+// counts stop every rank with an error naming them (no collective mismatch, no rank-local result).
+template <class Comm>
+[[gnu::noinline]] void check_same_batches(Comm& comm, std::size_t mine, std::size_t at_least, const char* what) {
+  std::vector<double> counts(static_cast<std::size_t>(comm.size()), 0.0);
+  counts[static_cast<std::size_t>(comm.rank())] = at_least > 0 ? -static_cast<double>(at_least) : static_cast<double>(mine);
+  comm.allreduce_sum(std::span<double>(counts));
+  bool same = true;
+  for (double c : counts) same = same && c == counts[0] && c >= 0;
+  if (same) return;
+  std::string each;
+  for (std::size_t r = 0; r < counts.size(); ++r) {
+    each += (r == 0 ? "rank " : ", rank ") + std::to_string(r) + ": ";
+    each += counts[r] >= 0 ? std::to_string(static_cast<long long>(counts[r]))
+                           : "at least " + std::to_string(static_cast<long long>(-counts[r]));
+  }
+  throw std::runtime_error(std::string("cue: the ranks have different numbers of ") + what + " batches (" + each +
+                           "); give every rank the same number: cue::data::batches with .rank and .ranks deals each "
+                           "rank its part of every global batch, and libtorch's DistributedSequentialSampler pads "
+                           "the ranks' shares to one length");
+}
+
+// After each batch of a standalone evaluation on several ranks: one sum of [a stop was asked, a
+// batch was had], the stop decision and the check that every rank still has data; a rank whose
+// data ended sends [0, 0] (batches_over). Different counts stop every rank with an error.
+template <class Comm>
+[[gnu::noinline]] bool agree_after_batch(Comm& comm, run_state& state, bool had_batch) {
+  double head[2] = {state.stop ? 1.0 : 0.0, had_batch ? 1.0 : 0.0};
+  comm.allreduce_sum(std::span<double>(head));
+  if (head[1] != (had_batch ? comm.size() : 0))
+    check_same_batches(comm, state.batch, had_batch ? state.batch : 0, "evaluation");
+  if (head[0] == 0) return false;
+  agree_on_stop_reason(comm, state);
+  return true;
+}
+
 template <class Learner>
 bool stop_now(Learner& learner, run_state& state) {
   if constexpr (distributed_learner<Learner>) {
@@ -411,6 +448,7 @@ auto test_loop(Cbs& cbs, run_state& state, Learner& learner, Data& data) {
   notify(event::test_begin{}, cbs, state, learner, none);
   mean_of<VL> means;
   state.batch = 0;
+  [[maybe_unused]] bool stopped = false;
   for (auto&& batch : data) {
     notify(event::test_batch_begin{}, cbs, state, learner, none);
     means.add(learner.test_step(batch), batch_weight(batch));
@@ -419,8 +457,17 @@ auto test_loop(Cbs& cbs, run_state& state, Learner& learner, Data& data) {
       notify(event::test_batch_end{}, cbs, state, learner, running);
     }
     ++state.batch;
+    if constexpr (Standalone && distributed_learner<Learner>) {
+      if ((stopped = agree_after_batch(learner.communicator(), state, true))) break;
+    } else if constexpr (Standalone) {
+      if (state.stop) break;
+    }
+  }
+  if constexpr (distributed_learner<Learner>) {
     if constexpr (Standalone) {
-      if (stop_now(learner, state)) break;
+      if (!stopped) (void)agree_after_batch(learner.communicator(), state, false);  // this rank's data ended
+    } else {
+      check_same_batches(learner.communicator(), state.batch, 0, "validation");
     }
   }
   reduce_over_ranks(learner, means.sums);
@@ -462,6 +509,7 @@ auto train_batches(Cbs& cbs, run_state& state, Learner& learner, Data& data) {
       return means;
     }
   }
+  if constexpr (requires { learner.begin_batches(); }) learner.begin_batches();
   for (; it != end; ++it) {
     auto&& batch = *it;
     notify(event::train_batch_begin{}, cbs, state, learner, none);
@@ -472,8 +520,14 @@ auto train_batches(Cbs& cbs, run_state& state, Learner& learner, Data& data) {
     }
     ++state.batch;
     ++state.step;
-    if (stop_now(learner, state)) break;
+    if (stop_now(learner, state)) {
+      state.running = {};
+      return means;
+    }
   }
+  // The data ended on this rank: data_parallel checks that it did on every rank, with the
+  // collective that matches a step's first (a rank with a batch left stops with an error).
+  if constexpr (requires { learner.end_of_batches(); }) learner.end_of_batches();
   state.running = {};
   return means;
 }

@@ -171,9 +171,14 @@ using format_names = typename detail::format_names_of<Pattern>::type;
 /// A value a format field can take: an integer (epoch, batch) or a double (a metric).
 using format_value = std::variant<long long, double>;
 
+/// The largest width and precision a format spec may ask for. Python has no limit, but a file
+/// name has one (255 bytes), and `{epoch:2147483647d}` would build a 2 GB string.
+inline constexpr int max_format_width = 100;
+
 /// Formats one value with a Python format spec: [[fill]align][sign][0][width][.precision][type],
 /// type one of d f F e E g G % or none. Throws std::invalid_argument for a spec that does not
-/// apply (Python's ValueError), e.g. `d` on a float.
+/// apply (Python's ValueError), e.g. `d` on a float, and for a width or precision above
+/// `max_format_width`, naming the spec.
 [[nodiscard]] inline std::string python_format_value(const format_value& value,
                                                      std::string_view spec) {
   char fill = ' ', align = 0, sign = '-';
@@ -189,11 +194,19 @@ using format_value = std::variant<long long, double>;
   }
   if (i < spec.size() && (spec[i] == '+' || spec[i] == '-' || spec[i] == ' ')) sign = spec[i++];
   if (i < spec.size() && spec[i] == '0') zero = true, ++i;
-  while (i < spec.size() && spec[i] >= '0' && spec[i] <= '9') width = width * 10 + (spec[i++] - '0');
+  // Digits read with a bound, so that no number overflows and no huge width is ever built.
+  auto number = [&](int& out, const char* what) {
+    while (i < spec.size() && spec[i] >= '0' && spec[i] <= '9') {
+      out = out * 10 + (spec[i++] - '0');
+      if (out > max_format_width)
+        throw std::invalid_argument("cue: the format spec ':" + std::string(spec) + "' asks for a " + what +
+                                    " above " + std::to_string(max_format_width) + ", the most cue allows");
+    }
+  };
+  number(width, "width");
   if (i < spec.size() && spec[i] == '.') {
     precision = 0, ++i;
-    while (i < spec.size() && spec[i] >= '0' && spec[i] <= '9')
-      precision = precision * 10 + (spec[i++] - '0');
+    number(precision, "precision");
   }
   if (i < spec.size()) type = spec[i++];
   if (type != 0 && std::string_view("dfFeEgG%").find(type) == std::string_view::npos)

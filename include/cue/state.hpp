@@ -60,6 +60,20 @@ T to_integer(const std::string& s) {
   return v;
 }
 inline std::size_t to_count(const std::string& s) { return to_integer<std::size_t>(s); }
+/// The value at `key` of `d` (see `at`), a whole number in [lo, hi]: a backup is input, and a
+/// counter out of its range (an epoch of -100000) is refused, naming it, rather than obeyed.
+template <std::integral T>
+T integer_at(const state_dict& d, const std::string& key, const std::string& owner, T lo = 0,
+             T hi = std::numeric_limits<T>::max()) {
+  const auto it = d.find(key);
+  if (it == d.end()) throw std::runtime_error("cue: the saved state of " + owner + " has no '" + key + "'");
+  T v{};
+  const auto [end, error] = std::from_chars(it->second.data(), it->second.data() + it->second.size(), v);
+  if (error != std::errc{} || end != it->second.data() + it->second.size() || it->second.empty() || v < lo || v > hi)
+    throw std::runtime_error("cue: the saved state of " + owner + " has '" + key + "' = '" + it->second.substr(0, 40) +
+                             "', which is not a whole number in [" + std::to_string(lo) + ", " + std::to_string(hi) + "]");
+  return v;
+}
 inline std::optional<double> to_optional(const std::string& s) {
   if (s == "none") return std::nullopt;
   return to_double(s);

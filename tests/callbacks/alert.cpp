@@ -277,7 +277,7 @@ TEST_CASE("the command sink runs a real process with the message as JSON on its 
   std::filesystem::remove(out);
   const std::string report = log.str();
   CHECK_THAT(report, Catch::Contains("to command sh: sh exited with status 3"));
-  CHECK_THAT(report, Catch::Contains("to command sleep: sleep ran longer than the timeout and was killed"));
+  CHECK_THAT(report, Catch::Contains("to command sleep: sleep ran longer than its timeout (0.2 s) and was killed"));
   CHECK_THAT(report, Catch::Contains("to command cue-no-such-command: cannot run cue-no-such-command: No such file"));
 }
 

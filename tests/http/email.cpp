@@ -95,3 +95,46 @@ TEST_CASE("no SMTP server is a failure with libcurl's reason, never the password
   CHECK_THAT(problem, Catch::Contains("onnect"));
   CHECK(problem.find("PASSWORD") == std::string::npos);
 }
+
+TEST_CASE("a CR or LF in a title never makes a header: the subject is folded to one line") {
+  auto server = smtp_server();
+  cue::alert_message m;
+  m.title = "diverged\r\nBcc: everyone@example.org\nX-Evil: 1";
+  m.host = "h";
+  REQUIRE(cue::sinks::email{.url = "smtp://127.0.0.1:" + server.port(), .from = "a@b.c", .to = {"d@e.f"}}.deliver(m) == "");
+  const auto received = server.requests();
+  REQUIRE(received.size() == 1);
+  const auto mail = nlohmann::json::parse(received[0]);
+  CHECK(mail["to"] == std::vector<std::string>{"d@e.f"});
+  const std::string message = mail["message"];
+  const std::string headers = message.substr(0, message.find("\r\n\r\n"));
+  // Before: "Subject: ...\r\nBcc: everyone@example.org" was a header of its own.
+  CHECK(headers.find("\r\nBcc:") == std::string::npos);
+  CHECK(headers.find("\nX-Evil:") == std::string::npos);
+  CHECK(header(message, "Subject") == "[cue] WARNING diverged Bcc: everyone@example.org X-Evil: 1");
+}
+
+TEST_CASE("the body goes with CRLF line ends, and a line starting with '.' arrives as it was") {
+  auto server = smtp_server();
+  cue::alert_message m;
+  m.title = "t";
+  m.host = "h";
+  m.details.emplace_back("error", "first\n.hidden\n..two\n.");
+  REQUIRE(cue::sinks::email{.url = "smtp://127.0.0.1:" + server.port(), .from = "a@b.c", .to = {"d@e.f"}}.deliver(m) == "");
+  const auto received = server.requests();
+  REQUIRE(received.size() == 1);
+  const std::string message = nlohmann::json::parse(received[0])["message"];
+  const std::string body = message.substr(message.find("\r\n\r\n") + 4);
+  // Before: bare LFs, and cue's dot-stuffing on top of libcurl's made ".hidden" "..hidden".
+  CHECK(body.find("error: first\r\n.hidden\r\n..two\r\n.\r\n") != std::string::npos);
+  for (std::size_t at = body.find('\n'); at != std::string::npos; at = body.find('\n', at + 1)) CHECK(body[at - 1] == '\r');
+}
+
+TEST_CASE("an address with a line break or several addresses in one is refused before any mail") {
+  for (const std::string bad : {"d@e.f\r\nRCPT TO:<evil@x.y>", "d@e.f, evil@x.y", "<d@e.f>", ""}) {
+    const cue::sinks::email sink{.url = "smtp://127.0.0.1:9", .from = "a@b.c", .to = {bad}};
+    CHECK_THROWS_WITH(sink.validate(), Catch::Contains("give one plain address"));
+  }
+  const cue::sinks::email bad_from{.url = "smtp://127.0.0.1:9", .from = "a@b.c\nBcc: x@y.z", .to = {"d@e.f"}};
+  CHECK_THROWS_WITH(bad_from.validate(), Catch::Contains("give one plain address"));
+}

@@ -58,7 +58,7 @@ TEST_CASE("Slack: {\"text\": ...}, the message in plain text") {
   CHECK(r["path"] == "/services/T0/B0/X");
   CHECK(header(r, "Content-Type") == "application/json");
   CHECK(from_hex(r["body"]) ==
-        R"({"text":"[cue] WARNING val_loss spike\nrun r1 @ h, epoch 8/50: val_loss 0.913 (best 0.412)\nrule: val_loss > 1.5 * best"})");
+        R"({"text":"[cue] WARNING val_loss spike\nrun r1 @ h, epoch 8/50: val_loss 0.913 (best 0.412)\nrule: val_loss &gt; 1.5 * best"})");
 }
 
 TEST_CASE("WeCom: Markdown with the level coloured, or text with its mentions") {
@@ -73,7 +73,7 @@ TEST_CASE("WeCom: Markdown with the level coloured, or text with its mentions") 
   const auto md = nlohmann::json::parse(requests[0]);
   CHECK(md["path"] == "/cgi-bin/webhook/send?key=K");
   CHECK(from_hex(md["body"]) ==
-        R"({"msgtype":"markdown","markdown":{"content":"**[cue] <font color=\"warning\">WARNING</font> val_loss spike**\n> run r1 @ h, epoch 8/50: val_loss 0.913 (best 0.412)\n> rule: val_loss > 1.5 * best"}})");
+        R"({"msgtype":"markdown","markdown":{"content":"**[cue] <font color=\"warning\">WARNING</font> val_loss spike**\n> run r1 @ h, epoch 8/50: val_loss 0.913 (best 0.412)\n> `rule: val_loss > 1.5 * best`"}})");
   CHECK(from_hex(nlohmann::json::parse(requests[1])["body"]) ==
         R"({"msgtype":"text","text":{"content":"[cue] WARNING val_loss spike\nrun r1 @ h, epoch 8/50: val_loss 0.913 (best 0.412)\nrule: val_loss > 1.5 * best","mentioned_list":["@all"],"mentioned_mobile_list":["13800001111"]}})");
 }
@@ -113,7 +113,7 @@ TEST_CASE("DingTalk: Markdown, its URL signed with HMAC-SHA256 as DingTalk's doc
   CHECK(timestamp.size() == 13);  // milliseconds since 1970
   CHECK(path.substr(sign_at + 6) == python_sign(timestamp, secret));
   CHECK(from_hex(r["body"]) ==
-        R"({"msgtype":"markdown","markdown":{"title":"[cue] WARNING val_loss spike","text":"**[cue] WARNING val_loss spike**\n> run r1 @ h, epoch 8/50: val_loss 0.913 (best 0.412)\n> rule: val_loss > 1.5 * best"},"at":{"atMobiles":["138"],"isAtAll":false}})");
+        R"({"msgtype":"markdown","markdown":{"title":"[cue] WARNING val_loss spike","text":"**[cue] WARNING val_loss spike**\n> run r1 @ h, epoch 8/50: val_loss 0.913 (best 0.412)\n> rule: val_loss &#62; 1.5 &#42; best"},"at":{"atMobiles":["138"],"isAtAll":false}})");
 }
 
 TEST_CASE("Teams: an Adaptive Card in a message") {
@@ -129,10 +129,16 @@ TEST_CASE("Teams: an Adaptive Card in a message") {
   CHECK(card["type"] == "AdaptiveCard");
   CHECK(card["version"] == "1.4");
   REQUIRE(card["body"].size() == 3);
-  CHECK(card["body"][0]["text"] == "[cue] RESOLVED val_loss spike");
-  CHECK(card["body"][0]["color"] == "Good");
-  CHECK(card["body"][1]["text"] == "run r1 @ h, epoch 8/50: val_loss 0.913 (best 0.412)");
-  CHECK(card["body"][2]["text"] == "rule: val_loss > 1.5 * best");
+  // Text goes in TextRuns, which Adaptive Cards never read as Markdown.
+  for (const auto& block : card["body"]) {
+    CHECK(block["type"] == "RichTextBlock");
+    REQUIRE(block["inlines"].size() == 1);
+    CHECK(block["inlines"][0]["type"] == "TextRun");
+  }
+  CHECK(card["body"][0]["inlines"][0]["text"] == "[cue] RESOLVED val_loss spike");
+  CHECK(card["body"][0]["inlines"][0]["color"] == "Good");
+  CHECK(card["body"][1]["inlines"][0]["text"] == "run r1 @ h, epoch 8/50: val_loss 0.913 (best 0.412)");
+  CHECK(card["body"][2]["inlines"][0]["text"] == "rule: val_loss > 1.5 * best");
 }
 
 TEST_CASE("a webhook gets cue's JSON object, with the headers given in order") {
@@ -184,9 +190,10 @@ TEST_CASE("a silent server does not hold the end of training past drain_timeout;
                      cue::rules::above<"val_loss">{10.0});
     cue::fit(learner, one_batch, one_batch, {.epochs = 3, .verbose = 0}, alert);
     CHECK(alert.sent() == 3);
-    CHECK(alert.failed() == 2);  // still queued behind the first, which is waiting for its timeout
-    CHECK_THAT(log.str(), Catch::Contains("cue: alert: 2 messages not delivered by the end of training "
-                                          "(0 dropped from a full queue, 2 still queued after drain_timeout)"));
+    // The first was cancelled in flight when the budget ran out; two were still queued behind it.
+    CHECK(alert.failed() == 3);
+    CHECK_THAT(log.str(), Catch::Contains("cue: alert: 3 of 3 messages not delivered by the end of training: "
+                                          "2 still queued when drain_timeout (0.5 s) ran out, 1 cancelled in flight"));
   }
 }
 
@@ -222,7 +229,38 @@ TEST_CASE("a summary sink that never answers holds the end of training for push_
                                  .log = &log});
     cue::fit(learner, one_batch, one_batch, {.epochs = 1, .verbose = 0}, summary);
     CHECK(std::filesystem::exists(dir / "summary.json"));  // the files do not wait for the network
-  }  // the send under way ends at its timeout; the log is read after
-  CHECK_THAT(log.str(), Catch::Contains("sending the summary took longer than push_timeout"));
-  CHECK_THAT(log.str(), Catch::Contains("could not send the summary to webhook " + hanging.url()));
+  }  // the send under way was cancelled at push_timeout, not left to run to its own timeout
+  CHECK(log.str() == "cue: summary_report: sending the summary took longer than push_timeout (0.1 s); it was cancelled\n");
+}
+
+TEST_CASE("hostile text in a message is never markup: no channel ping, no disguised link, no tag") {
+  cue_test::http_server server("ok");
+  cue::alert_message m;
+  m.title = "failed";
+  m.host = "h";
+  m.details.emplace_back("error", "<!channel> <https://evil.example/login|click to re-authenticate> & <font color=\"info\">ok</font> [x](https://evil.example) ![i](https://evil.example/i.png) **bold**");
+  CHECK(cue::sinks::slack{server.url() + "/slack"}.deliver(m).empty());
+  CHECK(cue::sinks::wecom{server.url() + "/wecom"}.deliver(m).empty());
+  CHECK(cue::sinks::dingtalk{.url = server.url() + "/ding"}.deliver(m).empty());
+  CHECK(cue::sinks::teams{server.url() + "/teams"}.deliver(m).empty());
+  const auto requests = server.requests();
+  REQUIRE(requests.size() == 4);
+  const auto text_of = [&](std::size_t i) { return nlohmann::json::parse(from_hex(nlohmann::json::parse(requests[i])["body"])); };
+  // Slack: &, < and > escaped as Slack documents, so "<!channel>" and "<url|text>" are plain text.
+  const std::string slack = text_of(0)["text"];
+  CHECK(slack.find("&lt;!channel&gt; &lt;https://evil.example/login|click to re-authenticate&gt; &amp; ") != std::string::npos);
+  CHECK(slack.find('<') == std::string::npos);
+  // WeCom: the hostile piece in a code span, where WeCom reads no tag, link or mention.
+  const std::string wecom = text_of(1)["markdown"]["content"];
+  CHECK(wecom.find("> `error: <!channel> <https://evil.example/login|click to re-authenticate> & <font color=\"info\">ok</font> "
+                   "[x](https://evil.example) ![i](https://evil.example/i.png) **bold**`") != std::string::npos);
+  // DingTalk: every markup character as a character reference.
+  const std::string ding = text_of(2)["markdown"]["text"];
+  const std::string body = ding.substr(ding.find("> error: ") + 2);  // the hostile line, after its quote marker
+  for (char c : std::string("<>[]*`!")) CHECK(body.find(c) == std::string::npos);
+  CHECK(body.find("&#60;&#33;channel&#62;") != std::string::npos);
+  // Teams: TextRuns, which Adaptive Cards never read as Markdown.
+  const auto teams = text_of(3)["attachments"][0]["content"]["body"];
+  CHECK(teams[2]["inlines"][0]["type"] == "TextRun");
+  CHECK(teams[2]["inlines"][0]["text"].get<std::string>().starts_with("error: <!channel> <https://evil.example/login"));
 }

@@ -8,6 +8,7 @@
 #include <mutex>
 #include <optional>
 #include <stdexcept>
+#include <stop_token>
 #include <string>
 #include <type_traits>
 #include <utility>
@@ -16,9 +17,9 @@
 #include <cue/callbacks.hpp>
 #include <cue/context.hpp>
 #include <cue/events.hpp>
-#include <cue/io/write_queue.hpp>
 #include <cue/logs.hpp>
 #include <cue/requirements.hpp>
+#include <cue/worker.hpp>
 
 namespace cue {
 
@@ -69,7 +70,7 @@ class in_background : public detail::forward_events<in_background<C>> {
                                   "would block training forever)");
   }
   in_background(in_background&& other) noexcept
-      : inner_(std::move(other.inner_)), opts_(other.opts_), queue_(opts_.capacity) {}
+      : inner_(std::move(other.inner_)), opts_(other.opts_), worker_(worker_options_of(opts_)) {}
 
   // It hears, beside its callback's events, the ends of every loop, where it drains its queue.
   template <class Event, class Ctx>
@@ -94,8 +95,9 @@ class in_background : public detail::forward_events<in_background<C>> {
       static_assert(std::is_copy_constructible_v<learner_type>,
                     "cue: in_background copies the learner for its callback; the learner type "
                     "'learner_type' cannot be copied");
-      // Waits while the queue is full; rethrows what an earlier hook threw.
-      queue_.post([this, e, state = snapshot(ctx.state()), learner = ctx.learner(), logs = ctx.logs()]() mutable {
+      // Rethrows what an earlier hook threw; waits while the queue is full.
+      worker_.rethrow_failure();
+      worker_.post([this, e, state = snapshot(ctx.state()), learner = ctx.learner(), logs = ctx.logs()](std::stop_token) mutable {
         if constexpr (requires { typename Ctx::root_type; }) {
           // What the callback emits here is relayed to the training thread.
           relay<typename Ctx::root_type, learner_type> to_training_thread{this};
@@ -110,12 +112,14 @@ class in_background : public detail::forward_events<in_background<C>> {
           std::lock_guard lock(mutex_);
           if (!stop_) stop_.emplace(state.stop_reason, state.stop_message);
         }
+        return true;
       });
     }
     if constexpr (std::is_same_v<Event, event::exception>) {
       in_fit_ = false;
+      worker_.wait();
       try {
-        queue_.wait();
+        worker_.rethrow_failure();
       } catch (...) {  // NOLINT(bugprone-empty-catch): the original exception is the one fit rethrows
       }
       std::lock_guard lock(mutex_);
@@ -124,11 +128,13 @@ class in_background : public detail::forward_events<in_background<C>> {
                          std::is_same_v<Event, event::train_end> ||
                          std::is_same_v<Event, event::predict_end>) {
       if constexpr (std::is_same_v<Event, event::train_end>) in_fit_ = false;
-      queue_.wait();  // rethrows what a hook threw
+      worker_.wait();
+      worker_.rethrow_failure();  // what a hook threw
       hand_back(ctx);
     } else if constexpr (std::is_same_v<Event, event::test_end>) {
       if (!in_fit_) {  // a standalone evaluation ends here; validation inside fit goes on
-        queue_.wait();
+        worker_.wait();
+        worker_.rethrow_failure();
         hand_back(ctx);
       }
     }
@@ -190,7 +196,13 @@ class in_background : public detail::forward_events<in_background<C>> {
   // the queue is emptied at the end of every loop.
   std::vector<std::function<void(void*, run_state&, void*)>> relayed_;
   bool in_fit_ = false;  // between train begin and train end (training thread only)
-  io::write_queue queue_{opts_.capacity};  // last: its worker stops before the members it uses go
+  // The hooks use the callback itself, so every end waits for the one running (it cannot be
+  // cancelled: it is the user's code); what is queued runs first, as each loop's end drains it.
+  static worker_options worker_options_of(const options& o) {
+    return {.capacity = o.capacity, .policy = when_full::wait, .drain_timeout = std::chrono::duration<double>(1e9),
+            .tasks_own_what_they_use = false};
+  }
+  worker worker_{worker_options_of(opts_)};  // last: it ends before the members it uses go
 };
 
 template <class A>

@@ -15,6 +15,7 @@
 #include <mutex>
 #include <optional>
 #include <stdexcept>
+#include <stop_token>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -22,7 +23,9 @@
 
 #include <nlohmann/json.hpp>
 
+#include <cue/json.hpp>
 #include <cue/python_format.hpp>
+#include <cue/redact.hpp>
 
 namespace cue {
 
@@ -124,14 +127,28 @@ struct alert_message {
   return out;
 }
 
-/// The headline in bold, the lines quoted (what Slack, WeCom, DingTalk and Teams all render).
-[[nodiscard]] inline std::string markdown(const alert_message& m, std::string_view headline_override = {}) {
+/// How a sink keeps untrusted text (a title, an exception's message, a path) from being read as
+/// its markup: given a piece of text, the text to send.
+using text_escape = std::string (*)(std::string_view);
+[[nodiscard]] inline std::string as_is(std::string_view s) { return std::string(s); }
+
+/// The headline in bold, the lines quoted, one `> ` per line (what Slack, WeCom, DingTalk and
+/// Teams all render); every piece of the message's text passes through `escape` first. `head`,
+/// when given, is the headline's markup as the sink builds it (already escaped).
+[[nodiscard]] inline std::string markdown(const alert_message& m, text_escape escape = as_is, std::string_view head = {}) {
   std::string out = "**";
-  out += headline_override.empty() ? headline(m) : std::string(headline_override);
+  out += head.empty() ? escape(headline(m)) : std::string(head);
   out += "**";
   for (const auto& line : body_lines(m)) {
-    out += "\n> ";
-    out += line;
+    for (std::size_t at = 0; at <= line.size();) {
+      auto end = line.find('\n', at);
+      if (end == std::string::npos) end = line.size();
+      std::string_view piece(line.data() + at, end - at);
+      if (!piece.empty() && piece.back() == '\r') piece.remove_suffix(1);
+      out += "\n> ";
+      out += escape(piece);
+      at = end + 1;
+    }
   }
   return out;
 }
@@ -139,10 +156,7 @@ struct alert_message {
 /// The generic JSON object (webhooks and commands): every field, numbers as numbers, a
 /// non-finite value as null (JSON has none), then `text`, the plain rendering.
 [[nodiscard]] inline nlohmann::ordered_json to_json(const alert_message& m) {
-  auto number = [](std::optional<double> v) -> nlohmann::ordered_json {
-    if (!v || !std::isfinite(*v)) return nullptr;
-    return *v;
-  };
+  auto number = [](std::optional<double> v) -> nlohmann::ordered_json { return v ? json::number(*v) : nullptr; };
   nlohmann::ordered_json j;
   j["source"] = "cue";
   j["kind"] = m.kind;
@@ -166,23 +180,6 @@ struct alert_message {
   return j;
 }
 
-/// A URL as it may be shown: scheme and host, the rest (paths and queries hold the keys) hidden.
-/// `https://hooks.slack.com/services/T0/B0/XYZ` shows as `https://hooks.slack.com/***`.
-[[nodiscard]] inline std::string redacted(std::string_view url) {
-  const auto scheme = url.find("://");
-  const auto start = scheme == std::string_view::npos ? 0 : scheme + 3;
-  auto end = url.find_first_of("/?#", start);
-  if (const auto at = url.substr(0, end).rfind('@'); at != std::string_view::npos && at >= start) {
-    std::string out(url.substr(0, start));  // user:password@host: the credentials go too
-    out += "***@";
-    out += url.substr(at + 1, end == std::string_view::npos ? std::string_view::npos : end - at - 1);
-    if (end != std::string_view::npos) out += "/***";
-    return out;
-  }
-  if (end == std::string_view::npos) return std::string(url);
-  return std::string(url.substr(0, end)) + "/***";
-}
-
 /// A secret (a webhook URL, a key) read from the environment variable `variable`, so that it is in
 /// neither the code nor the command line. Throws std::invalid_argument naming the variable (never
 /// a value) when it is unset or empty.
@@ -194,36 +191,34 @@ struct alert_message {
   return value;
 }
 
-/// Replaces every occurrence of each secret in `text` by `***` (what a sink reports must never
-/// show one, even when a library's error message quotes it).
-[[nodiscard]] inline std::string scrubbed(std::string text, const std::vector<std::string>& secrets) {
-  for (const auto& secret : secrets) {
-    if (secret.empty()) continue;
-    for (auto at = text.find(secret); at != std::string::npos; at = text.find(secret, at + 3))
-      text.replace(at, secret.size(), "***");
-  }
-  return text;
-}
-
 /// Where alerts and summaries go: any sink type (cue's `cue::sinks::slack`, `wecom`, `dingtalk`,
 /// `teams`, `webhook`, `email`, `command`, or a user's) with `std::string describe() const` (where
 /// it delivers, redacted) and `std::string deliver(const alert_message&)` (empty when delivered,
-/// else why not, without secrets). Copies share the sink; deliveries run on one worker at a time.
+/// else why not, without secrets), or `deliver(m, std::stop_token)`, which should return soon
+/// after a stop is asked (the end of training cancels what outlasts its drain budget). A sink
+/// with `void validate() const` is checked when it is given (an e-mail address that would inject
+/// a header is refused there). Copies share the sink; deliveries run on one worker at a time.
 class alert_sink {
  public:
   template <class Sink>
     requires requires(Sink& s, const alert_message& m) {
       { std::as_const(s).describe() } -> std::convertible_to<std::string>;
+    } && (requires(Sink& s, const alert_message& m) {
       { s.deliver(m) } -> std::convertible_to<std::string>;
-    }
+    } || requires(Sink& s, const alert_message& m, std::stop_token t) {
+      { s.deliver(m, t) } -> std::convertible_to<std::string>;
+    })
   alert_sink(Sink sink)  // NOLINT: implicit, so that `.sinks = {cue::sinks::slack{...}}` reads well
-      : self_(std::make_shared<model<Sink>>(std::move(sink))) {}
+      : self_(std::make_shared<model<Sink>>(std::move(sink))) {
+    if constexpr (requires(const Sink& s) { s.validate(); })
+      static_cast<const model<Sink>&>(*self_).sink.validate();
+  }
 
   [[nodiscard]] std::string describe() const { return self_->describe(); }
   /// Delivers `m`: empty when done, else why not. An exception from the sink becomes the reason.
-  [[nodiscard]] std::string deliver(const alert_message& m) const {
+  [[nodiscard]] std::string deliver(const alert_message& m, std::stop_token stop = {}) const {
     try {
-      return self_->deliver(m);
+      return self_->deliver(m, stop);
     } catch (const std::exception& e) {
       return std::string("the sink threw: ") + e.what();
     } catch (...) {
@@ -235,15 +230,18 @@ class alert_sink {
   struct concept_t {
     virtual ~concept_t() = default;
     virtual std::string describe() const = 0;
-    virtual std::string deliver(const alert_message& m) = 0;
+    virtual std::string deliver(const alert_message& m, std::stop_token stop) = 0;
   };
   template <class Sink>
   struct model final : concept_t {
     explicit model(Sink s) : sink(std::move(s)) {}
     std::string describe() const override { return sink.describe(); }
-    std::string deliver(const alert_message& m) override {
+    std::string deliver(const alert_message& m, std::stop_token stop) override {
       std::lock_guard lock(busy);  // an alert's worker and a summary's may share the sink
-      return sink.deliver(m);
+      if constexpr (requires { sink.deliver(m, stop); })
+        return sink.deliver(m, stop);
+      else
+        return sink.deliver(m);
     }
     Sink sink;
     std::mutex busy;

@@ -11,10 +11,12 @@
 #include <exception>
 #include <functional>
 #include <iostream>
+#include <memory>
 #include <mutex>
 #include <optional>
 #include <ostream>
 #include <stdexcept>
+#include <stop_token>
 #include <string>
 #include <tuple>
 #include <type_traits>
@@ -25,9 +27,10 @@
 #include <cue/alerts/rules.hpp>
 #include <cue/context.hpp>
 #include <cue/fixed_string.hpp>
-#include <cue/io/write_queue.hpp>
 #include <cue/options.hpp>
+#include <cue/reporter.hpp>
 #include <cue/state.hpp>
+#include <cue/worker.hpp>
 
 namespace cue {
 
@@ -91,10 +94,12 @@ struct monitored_by_rule<Rule> {
 /// an epoch whose logs lack it (`val_*` without validation) leaves the rule as it was.
 ///
 /// Never slows or breaks training: messages are built on the training thread and delivered in
-/// order on a worker, through a queue of `queue_capacity` that drops its oldest when full. A
+/// order on a cue::worker, through a queue of `queue_capacity` that drops its oldest when full. A
 /// failed delivery (refused, timed out, an error status, WeCom's or DingTalk's `errcode`, an
 /// exception in a sink) is a line on `.log` naming the sink (its URL redacted) and the cause. At
-/// train end and on exception it waits up to `drain_timeout`, then reports what was not delivered.
+/// train end and on exception it waits up to `drain_timeout`, then cancels what is left (the
+/// delivery under way is aborted) and reports each message not delivered; its destructor waits at
+/// most `cue::cancel_grace` more.
 ///
 /// The rules' state (which conditions hold, a spike's best) is kept by backup_and_restore, so a
 /// resumed run does not announce again what it already did.
@@ -108,21 +113,29 @@ class alert {
   using monitored = typename detail::joined_names<typename detail::monitored_by_rule<Rules>::type...>::type;
 
   explicit alert(options opts, Rules... rules)
-      : opts_(std::move(opts)), rules_(std::move(rules)...), host_(host_name()),
-        queue_(opts_.queue_capacity, io::when_full::drop_oldest) {
+      : opts_(std::move(opts)), rules_(std::move(rules)...), host_(host_name()), channel_(make_channel(opts_)),
+        worker_(worker_options_of(opts_)) {
     if (opts_.sinks.empty()) throw std::invalid_argument("cue: alert: no sinks; give .sinks = {cue::sinks::slack{...}, ...}");
     if (opts_.min_interval.count() < 0 || opts_.drain_timeout.count() < 0)
       throw std::invalid_argument("cue: alert: min_interval and drain_timeout must be >= 0 seconds");
     if (opts_.max_per_minute == 0) throw std::invalid_argument("cue: alert: max_per_minute must be >= 1");
+    if (opts_.queue_capacity == 0) throw std::invalid_argument("cue: alert: queue_capacity must be >= 1");
     if (!opts_.now) throw std::invalid_argument("cue: alert: now (the clock) is empty");
     std::apply([](auto&... r) { (validate(r), ...); }, rules_);
   }
   alert(alert&& other) noexcept
       : opts_(std::move(other.opts_)), rules_(std::move(other.rules_)), host_(std::move(other.host_)),
-        holds_(other.holds_), announced_(other.announced_), queue_(opts_.queue_capacity, io::when_full::drop_oldest) {}
-  ~alert() { queue_.discard(); }
+        holds_(other.holds_), announced_(other.announced_), channel_(std::move(other.channel_)),
+        worker_(worker_options_of(opts_)) {}
+  ~alert() {
+    worker_.close();
+    if (channel_) channel_->say->silence();  // a delivery left running writes nothing after
+  }
 
-  void on_train_begin(auto& ctx) { epochs_ = ctx.params().epochs; }
+  void on_train_begin(auto& ctx) {
+    epochs_ = ctx.params().epochs;
+    at_begin_ = worker_.counts();
+  }
 
   void on_epoch_end(auto& ctx) {
     for_each_rule([&](auto& rule, std::size_t i) {
@@ -195,10 +208,17 @@ class alert {
 
   /// Messages sent to the sinks, deliveries that succeeded and failed (counting those still queued
   /// when the drain timed out, or dropped from a full queue), and messages the rate limit held back.
-  [[nodiscard]] std::size_t sent() const { return locked(sent_); }
-  [[nodiscard]] std::size_t delivered() const { return locked(delivered_); }
-  [[nodiscard]] std::size_t failed() const { return locked(failed_); }
-  [[nodiscard]] std::size_t suppressed() const { return locked(suppressed_total_); }
+  [[nodiscard]] std::size_t sent() const { return sent_; }
+  [[nodiscard]] std::size_t delivered() const {
+    std::lock_guard lock(channel_->mutex);
+    return channel_->delivered;
+  }
+  [[nodiscard]] std::size_t failed() const {
+    const auto c = worker_.counts();
+    std::lock_guard lock(channel_->mutex);
+    return channel_->failed + c.dropped * opts_.sinks.size();  // a cancelled message's sinks count in failed
+  }
+  [[nodiscard]] std::size_t suppressed() const { return suppressed_total_; }
   [[nodiscard]] const options& config() const noexcept { return opts_; }
 
  private:
@@ -259,7 +279,6 @@ class alert {
     const bool rule_quiet = m.state == "resolved" || !last_sent_[rule] || now - *last_sent_[rule] >= opts_.min_interval;
     if (!rule_quiet || recent_.size() >= opts_.max_per_minute) {
       ++held_back_;
-      std::lock_guard lock(mutex_);
       ++suppressed_total_;
       return;
     }
@@ -269,46 +288,52 @@ class alert {
     }
     recent_.push_back(now);
     m.suppressed = std::exchange(held_back_, 0);
-    {
-      std::lock_guard lock(mutex_);
-      ++sent_;
-    }
-    queue_.post([this, m = std::move(m)] { deliver(m); });
+    ++sent_;
+    worker_.post([c = channel_, m = std::move(m)](std::stop_token stop) { return c->deliver(m, stop); });
   }
 
-  // On the worker: every sink, whatever the others did.
-  void deliver(const alert_message& m) {
-    for (const auto& sink : opts_.sinks) {
-      const std::string problem = sink.deliver(m);
-      std::lock_guard lock(mutex_);
-      if (problem.empty()) {
-        ++delivered_;
-        continue;
+  // What the worker's tasks use, shared with them, so that a delivery left to finish alone has it.
+  struct channel {
+    std::vector<alert_sink> sinks;
+    std::shared_ptr<reporter> say;
+    std::mutex mutex;
+    std::size_t delivered = 0, failed = 0;  // deliveries to a sink
+    // Every sink, whatever the others did; true when all took it.
+    bool deliver(const alert_message& m, std::stop_token stop) {
+      bool all = true;
+      for (const auto& sink : sinks) {
+        const std::string problem = stop.stop_requested() ? "cancelled at the end of training" : sink.deliver(m, stop);
+        {
+          std::lock_guard lock(mutex);
+          ++(problem.empty() ? delivered : failed);
+        }
+        if (problem.empty()) continue;
+        all = false;
+        if (!stop.stop_requested())
+          (*say)("could not deliver '" + json::replaced_utf8(m.title) + "' to " + sink.describe() + ": " + problem);
       }
-      ++failed_;
-      if (opts_.log)
-        *opts_.log << "cue: alert: could not deliver '" << m.title << "' to " << sink.describe() << ": " << problem
-                   << "\n";
+      return all;
     }
+  };
+  static std::shared_ptr<channel> make_channel(const options& o) {
+    auto c = std::make_shared<channel>();
+    c->sinks = o.sinks;
+    c->say = reporter::make("alert", o.log);
+    return c;
+  }
+  static worker_options worker_options_of(const options& o) {
+    return {.capacity = o.queue_capacity, .policy = when_full::drop_oldest, .drain_timeout = o.drain_timeout};
   }
 
   void drain() {
-    const bool done = queue_.wait_for(opts_.drain_timeout);
-    const std::size_t left = done ? 0 : queue_.discard();
-    const std::size_t dropped = queue_.dropped() - dropped_reported_;
-    dropped_reported_ += dropped;
-    const std::size_t lost = (left + dropped) * opts_.sinks.size();
-    if (lost == 0) return;
-    std::lock_guard lock(mutex_);
-    failed_ += lost;
-    if (opts_.log)
-      *opts_.log << "cue: alert: " << left + dropped << " messages not delivered by the end of training ("
-                 << dropped << " dropped from a full queue, " << left << " still queued after drain_timeout)\n";
-  }
-
-  std::size_t locked(const std::size_t& counter) const {
-    std::lock_guard lock(mutex_);
-    return counter;
+    const worker_end end = worker_.finish();
+    // A sink's failure was said when it happened: the end tells what never reached the sinks.
+    worker_counts run = worker_.counts() - at_begin_;
+    run.posted -= run.failed;
+    run.failed = 0;
+    const std::string undone = undone_report(run, end, "messages", "not delivered", opts_.drain_timeout);
+    if (!undone.empty()) (*channel_->say)(undone);
+    at_begin_ = worker_.counts();
   }
 
   options opts_;
@@ -317,11 +342,12 @@ class alert {
   std::array<bool, sizeof...(Rules)> holds_{}, announced_{};  // holds; its start was sent
   std::array<std::optional<std::chrono::steady_clock::time_point>, sizeof...(Rules)> last_sent_{};
   std::deque<std::chrono::steady_clock::time_point> recent_{};  // sends in the last minute
-  std::size_t held_back_ = 0, dropped_reported_ = 0;
+  std::size_t held_back_ = 0;
   int epochs_ = 0;
-  mutable std::mutex mutex_;
-  std::size_t sent_ = 0, delivered_ = 0, failed_ = 0, suppressed_total_ = 0;
-  io::write_queue queue_;  // last: its worker stops before the members it uses go
+  std::size_t sent_ = 0, suppressed_total_ = 0;
+  std::shared_ptr<channel> channel_;
+  worker_counts at_begin_{};
+  worker worker_;  // last: it ends before the members above go
 };
 
 }  // namespace cue

@@ -4,6 +4,7 @@
 #pragma once
 
 #include <algorithm>
+#include <cmath>
 #include <concepts>
 #include <cstddef>
 #include <filesystem>
@@ -130,6 +131,7 @@ class backup_and_restore {
   }
 
   void on_train_begin(auto& ctx) {
+    if (rank_of(ctx) == 0) io::remove_abandoned(opts_.backup_dir);  // what a killed run was writing
     collect(ctx);
     interrupted_ = false;
     restored_.reset();
@@ -189,10 +191,7 @@ class backup_and_restore {
 
   void on_train_end(auto& ctx) {
     if (ctx.state().stop_reason == stop_reason::signal) interrupted_ = true;  // on any rank
-    if (opts_.delete_checkpoint && !interrupted_ && rank_of(ctx) == 0) {
-      std::error_code ignored;
-      std::filesystem::remove_all(opts_.backup_dir, ignored);
-    }
+    if (opts_.delete_checkpoint && !interrupted_ && rank_of(ctx) == 0) remove_backups();
   }
 
   /// Where the last fit resumed: the epoch, and the batches of it the backup already held.
@@ -418,18 +417,24 @@ class backup_and_restore {
     check_tracked(d, backup);
     std::string owner = "the backup ";
     owner += backup.string();
-    resume_point at{true, state::to_integer<int>(state::at(d, "epoch", owner)),
-                    state::to_count(state::at(d, "batch", owner)), {}};
+    resume_point at{true, state::integer_at<int>(d, "epoch", owner), state::integer_at<std::size_t>(d, "batch", owner), {}};
+    // (A batch past the epoch's end is fit's to refuse: the data changed, not the backup.)
     const auto step = state::to_count(state::at(d, "step", owner));
     if (at.batch > 0) {
       const auto ranks = d.find("ranks");
       at.running = own_sums(ctx, state::to_numbers<double>(state::at(d, "running", owner)),
-                            ranks == d.end() ? 1 : state::to_count(ranks->second), owner);
+                            ranks == d.end() ? 1 : state::integer_at<std::size_t>(d, "ranks", owner, 1, 1 << 20), owner);
     }
     if (with_learner) ctx.learner().load(backup / "learner.npz");  // last: it changes the learner
     using learner_type = std::remove_cvref_t<decltype(ctx.learner())>;
     if constexpr (has_learning_rate<learner_type>) {
-      if (auto it = d.find("learning_rate"); it != d.end()) ctx.learner().set_learning_rate(state::to_double(it->second));
+      if (auto it = d.find("learning_rate"); it != d.end()) {
+        const double rate = state::to_double(it->second);
+        if (!std::isfinite(rate) || rate < 0)
+          throw std::runtime_error("cue: backup_and_restore: " + owner + " holds the learning rate " + it->second +
+                                   ", which is not a finite number >= 0");
+        ctx.learner().set_learning_rate(rate);
+      }
     }
     ctx.state().step = step;
     if (at.batch > 0) ctx.state().stop = state::at(d, "stop", owner) == "1";
@@ -469,18 +474,30 @@ class backup_and_restore {
     namespace fs = std::filesystem;
     const fs::path dir = opts_.backup_dir;
     fs::create_directories(dir);
-    const fs::path incoming = io::detail::unique_directory(dir, "incoming-");
-    learner.save(incoming / "learner.npz");
-    io::detail::fsync_path(incoming / "learner.npz", false);  // any learner's file, not only cue's
-    io::detail::fsync_path(incoming, true);
-    io::save_archive(incoming / "state.npz", {"backup", std::move(d), {}});  // fsyncs it and the directory
+    io::temporary_directory incoming(dir);  // locked while written: a later run never takes it for a dead one's
+    learner.save(incoming.path() / "learner.npz");
+    io::detail::fsync_path(incoming.path() / "learner.npz", false);  // any learner's file, not only cue's
+    io::detail::fsync_path(incoming.path(), true);
+    io::save_archive(incoming.path() / "state.npz", {"backup", std::move(d), {}});  // fsyncs it and the directory
     // current -> previous, incoming -> current: at every instant one complete backup exists.
     fs::remove_all(dir / "previous");
     if (fs::exists(dir / "current")) fs::rename(dir / "current", dir / "previous");
     io::detail::fsync_path(dir, true);
-    fs::rename(incoming, dir / "current");
+    fs::rename(incoming.path(), dir / "current");
+    incoming.keep();
     io::detail::fsync_path(dir, true);
     if (!opts_.double_checkpoint) fs::remove_all(dir / "previous");
+  }
+
+  // What it wrote, and only that: the backups, then backup_dir itself if nothing else is in it
+  // (the user's files beside the backups stay, with the directory).
+  void remove_backups() const {
+    namespace fs = std::filesystem;
+    const fs::path dir = opts_.backup_dir;
+    std::error_code ignored;
+    for (const char* name : {"current", "previous"}) fs::remove_all(dir / name, ignored);
+    io::remove_abandoned(dir);
+    fs::remove(dir, ignored);  // only when empty
   }
 
   options opts_;

@@ -169,9 +169,9 @@ class early_stopping {
   }
   void load_state_dict(const cue::state_dict& d) {
     const std::string owner = "early_stopping";
-    wait_ = state::to_integer<int>(state::at(d, "wait", owner));
-    stopped_epoch_ = state::to_integer<int>(state::at(d, "stopped_epoch", owner));
-    best_epoch_ = state::to_integer<int>(state::at(d, "best_epoch", owner));
+    wait_ = state::integer_at<int>(d, "wait", owner);
+    stopped_epoch_ = state::integer_at<int>(d, "stopped_epoch", owner);
+    best_epoch_ = state::integer_at<int>(d, "best_epoch", owner);
     best_ = state::to_optional(state::at(d, "best", owner));
     best_weights_.reset();
     pending_weights_ = state::slice(d, "best_weights.");  // decoded when the learner's type is known

@@ -7,6 +7,7 @@
 #include <concepts>
 #include <cstddef>
 #include <filesystem>
+#include <limits>
 #include <iostream>
 #include <optional>
 #include <span>
@@ -132,6 +133,9 @@ class model_checkpoint {
     check_placeholders(opts_.save_freq.per_epoch ? ctx.params().epoch_log_names
                                                  : ctx.params().batch_log_names);
     counter_.reset();
+    // What a killed run was writing there (a half-written checkpoint), never a live writer's.
+    if (const auto dir = std::filesystem::path(opts_.filepath).parent_path(); dir.string().find('{') == std::string::npos)
+      io::remove_abandoned(dir);
   }
 
   void on_epoch_begin(auto& ctx) { current_epoch_ = ctx.epoch(); }
@@ -188,18 +192,51 @@ class model_checkpoint {
   void load_state_dict(const cue::state_dict& d) {
     const std::string owner = "model_checkpoint";
     best_ = state::to_optional(state::at(d, "best", owner));
-    counter_.since_save_ = state::to_integer(state::at(d, "batches_since_save", owner));
+    counter_.since_save_ = state::integer_at<long long>(d, "batches_since_save", owner);
     const auto& last = state::at(d, "last_batch_seen", owner);
-    counter_.last_seen_ = last == "none" ? std::nullopt : std::optional<long long>(state::to_integer(last));
+    counter_.last_seen_ = last == "none" ? std::nullopt : std::optional<long long>(state::integer_at<long long>(d, "last_batch_seen", owner));
     save_count_ = state::to_count(state::at(d, "save_count", owner));
     best_saved_ = state::to_optional(state::at(d, "best_saved", owner));
     kept_.clear();
-    for (std::size_t i = 0, n = state::to_count(state::at(d, "kept", owner)); i < n; ++i)
-      kept_.emplace_back(state::to_double(state::at(d, "kept." + std::to_string(i) + ".score", owner)),
-                         state::at(d, "kept." + std::to_string(i) + ".path", owner));
+    const auto most = opts_.save_top_k > 0 ? static_cast<std::size_t>(opts_.save_top_k) : std::numeric_limits<std::size_t>::max();
+    const auto n = state::integer_at<std::size_t>(d, "kept", owner, 0, most);
+    for (std::size_t i = 0; i < n; ++i) {
+      const auto& path = state::at(d, "kept." + std::to_string(i) + ".path", owner);
+      // A backup is input: top-k deletes what this list names, so it may name only files this
+      // callback writes.
+      if (!is_own_file(path))
+        throw std::runtime_error("cue: model_checkpoint: the backup's list of kept checkpoints names '" + path +
+                                 "', which its filepath \"" + opts_.filepath +
+                                 "\" does not make; a backup may name only the callback's own files");
+      kept_.emplace_back(state::to_double(state::at(d, "kept." + std::to_string(i) + ".score", owner)), path);
+    }
+  }
+
+  /// Whether `path` is a name the filepath makes: its literal text, each placeholder standing for
+  /// a text without a '/' (and not "." or ".."). How a backup's kept files are checked.
+  [[nodiscard]] bool is_own_file(std::string_view path) const {
+    std::vector<format_piece> pieces;
+    format_scanner scan{opts_.filepath};
+    for (format_piece p; scan.next(p);) pieces.push_back(p);
+    if (scan.error) return false;
+    return matches(pieces, 0, path);
   }
 
  private:
+  // Backtracking over the placeholders: each takes some text without '/', the literals match exactly.
+  static bool matches(const std::vector<format_piece>& pieces, std::size_t k, std::string_view rest) {
+    if (k == pieces.size()) return rest.empty();
+    if (!pieces[k].is_field) {
+      const auto& text = pieces[k].text;
+      return rest.starts_with(text) && matches(pieces, k + 1, rest.substr(text.size()));
+    }
+    for (std::size_t n = 1; n <= rest.size() && rest[n - 1] != '/'; ++n) {
+      const auto value = rest.substr(0, n);
+      if (value != "." && value != ".." && matches(pieces, k + 1, rest.substr(n))) return true;
+    }
+    return false;
+  }
+
   void check_placeholders(std::span<const std::string_view> available) const {
     const bool batch_level = !opts_.save_freq.per_epoch;
     try {

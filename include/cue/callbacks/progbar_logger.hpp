@@ -8,6 +8,7 @@
 #include <concepts>
 #include <cstddef>
 #include <cstdio>
+#include <cstdlib>
 #include <cstring>
 #include <functional>
 #include <memory>
@@ -112,9 +113,23 @@ class progbar_logger {
 
  private:
   static bool is_terminal(const std::ostream& out) {
-    if (&out == &std::cout) return ::isatty(STDOUT_FILENO) == 1;
-    if (&out == &std::cerr || &out == &std::clog) return ::isatty(STDERR_FILENO) == 1;
+    if (&out == &std::cout) return is_terminal(STDOUT_FILENO);
+    if (&out == &std::cerr || &out == &std::clog) return is_terminal(STDERR_FILENO);
     return false;
+  }
+  // Under OpenMPI's mpirun, a rank's standard streams are pseudo-terminals wherever mpirun's own
+  // output goes (a log file too); the stream that decides is then mpirun's, the rank's parent's
+  // on mpirun's node. Where that cannot be read (a rank started by a remote daemon), a line per
+  // epoch, which reads well anywhere.
+  static bool is_terminal(int fd) {
+    if (::isatty(fd) != 1) return false;
+    if (std::getenv("OMPI_COMM_WORLD_SIZE") == nullptr) return true;
+    char link[64], target[256];
+    std::snprintf(link, sizeof link, "/proc/%ld/fd/%d", static_cast<long>(::getppid()), fd);
+    const ssize_t n = ::readlink(link, target, sizeof target - 1);
+    if (n <= 0) return false;
+    const std::string_view where(target, static_cast<std::size_t>(n));
+    return where.starts_with("/dev/pts/") || where.starts_with("/dev/tty");
   }
 
   std::string count(std::size_t current) const {

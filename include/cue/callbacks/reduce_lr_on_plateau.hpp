@@ -128,8 +128,8 @@ class reduce_lr_on_plateau {
   }
   void load_state_dict(const cue::state_dict& d) {
     best_ = state::to_optional(state::at(d, "best", "reduce_lr_on_plateau"));
-    wait_ = state::to_integer<int>(state::at(d, "wait", "reduce_lr_on_plateau"));
-    cooldown_counter_ = state::to_integer<int>(state::at(d, "cooldown_counter", "reduce_lr_on_plateau"));
+    wait_ = state::integer_at<int>(d, "wait", "reduce_lr_on_plateau");
+    cooldown_counter_ = state::integer_at<int>(d, "cooldown_counter", "reduce_lr_on_plateau");
   }
 
  private:

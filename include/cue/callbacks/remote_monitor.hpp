@@ -4,12 +4,12 @@
 
 #include <algorithm>
 #include <chrono>
-#include <cmath>
 #include <concepts>
 #include <iostream>
-#include <mutex>
+#include <memory>
 #include <ostream>
 #include <stdexcept>
+#include <stop_token>
 #include <string>
 #include <string_view>
 #include <type_traits>
@@ -19,9 +19,11 @@
 #include <cue/context.hpp>
 #include <cue/http/curl_transport.hpp>
 #include <cue/http/transport.hpp>
-#include <cue/io/write_queue.hpp>
+#include <cue/json.hpp>
 #include <cue/options.hpp>
-#include <cue/python_format.hpp>
+#include <cue/redact.hpp>
+#include <cue/reporter.hpp>
+#include <cue/worker.hpp>
 
 namespace cue {
 
@@ -54,19 +56,23 @@ constexpr auto fields_of(std::type_identity<O>) {
 
 /// POSTs, at every epoch end, what Keras's RemoteMonitor posts to `root + path`:
 /// `{"epoch": <0-based>, <every log>}` (logs sorted by name, as Keras's; `val_*` only when measured),
-/// numbers as Python's repr, as json.dumps writes them. Form mode (the default): the body is
-/// `<field>=<that JSON, form-encoded>` (`Content-Type: application/x-www-form-urlencoded`), a
-/// non-finite value written `NaN` or `Infinity` as Python does. JSON mode (`send_as_json`): the
-/// JSON itself (`application/json`), with a non-finite value as `null`: JSON has no NaN, and
-/// Keras's requests refuses to send it and blames the server.
+/// numbers as Python's repr, as json.dumps writes them (cue::json::python_object). Form mode (the
+/// default): the body is `<field>=<that JSON, form-encoded>` (`Content-Type:
+/// application/x-www-form-urlencoded`), a non-finite value written `NaN` or `Infinity` as Python
+/// does. JSON mode (`send_as_json`): the JSON itself (`application/json`), with a non-finite value
+/// as `null`: JSON has no NaN, and Keras's requests refuses to send it and blames the server.
 ///
-/// Posts run in order on a worker thread, each bounded by `.timeout`, so a slow or silent server
-/// does not slow training; at most `.queue_capacity` wait, and when full the oldest is dropped. A failure (refused, timed out, an HTTP error status) is a warning on
-/// `.log` naming the URL and the cause, never an exception into training. At train end (and on
-/// exception) it waits up to `.drain_timeout` for the queue, then reports how many posts were not
-/// delivered. `Transport` is any `cue::http::transport` (libcurl's by default).
+/// Posts run in order on a cue::worker, each bounded by `.timeout`, so a slow or silent server
+/// does not slow training; at most `.queue_capacity` wait, and when full the oldest is dropped. A
+/// failure (refused, timed out, an HTTP error status) is a warning on `.log` naming the URL
+/// (its user, password and query hidden) and the cause, never an exception into training; header values
+/// never appear in one. At train end (and on exception) it waits up to `.drain_timeout` for the
+/// posts queued, then cancels the rest (the post under way is aborted) and reports each one not
+/// delivered: failed, dropped from a full queue, still queued, cancelled. Its destructor waits at
+/// most `cue::cancel_grace` more. `Transport` is any `cue::http::transport` (libcurl's by
+/// default).
 ///
-/// Hooks: on_epoch_end, on_train_end, on_exception.
+/// Hooks: on_train_begin, on_epoch_end, on_train_end, on_exception.
 template <http::transport Transport = http::curl_transport>
 class remote_monitor {
  public:
@@ -74,19 +80,24 @@ class remote_monitor {
   using options = remote_monitor_options;
 
   explicit remote_monitor(options opts = {}, Transport transport = {})
-      : opts_(std::move(opts)), transport_(std::move(transport)) {
+      : opts_(std::move(opts)), channel_(make_channel(opts_, std::move(transport))), worker_(worker_options_of(opts_)) {
     if (opts_.root.empty()) throw std::invalid_argument("cue: remote_monitor: root is empty");
     if (opts_.timeout.count() < 0 || opts_.drain_timeout.count() < 0)
       throw std::invalid_argument("cue: remote_monitor: timeout and drain_timeout must be >= 0 seconds");
+    if (opts_.queue_capacity == 0) throw std::invalid_argument("cue: remote_monitor: queue_capacity must be >= 1");
   }
   remote_monitor(remote_monitor&& other) noexcept
-      : opts_(std::move(other.opts_)), transport_(std::move(other.transport_)),
-        queue_(opts_.queue_capacity, io::when_full::drop_oldest) {}
-  ~remote_monitor() { queue_.discard(); }  // the post under way ends by its timeout
+      : opts_(std::move(other.opts_)), channel_(std::move(other.channel_)), worker_(worker_options_of(opts_)) {}
+  ~remote_monitor() {
+    worker_.close();
+    if (channel_) channel_->say->silence();  // a post left running writes nothing after
+  }
+
+  void on_train_begin(auto&) { at_begin_ = worker_.counts(); }
 
   void on_epoch_end(auto& ctx) {
     http::request r{opts_.root + opts_.path, opts_.headers, {}, {}, opts_.timeout};
-    const std::string json = payload(ctx, !opts_.send_as_json);
+    const std::string json = payload(ctx, opts_.send_as_json);
     if (opts_.send_as_json) {
       r.content_type = "application/json";
       r.body = json;
@@ -94,88 +105,78 @@ class remote_monitor {
       r.content_type = "application/x-www-form-urlencoded";
       r.body = http::form_encoded(opts_.field) + "=" + http::form_encoded(json);
     }
-    queue_.post([this, r = std::move(r)] { send(r); });
+    worker_.post([c = channel_, r = std::move(r)](std::stop_token stop) { return c->send(r, stop); });
   }
   void on_train_end(auto&) { drain(); }
   void on_exception(auto&) { drain(); }
 
-  /// Posts the server answered with a 2xx status, and those that failed, so far.
-  [[nodiscard]] std::size_t delivered() const {
-    std::lock_guard lock(mutex_);
-    return delivered_;
-  }
+  /// Posts the server answered with a 2xx status; posts not delivered (failed, dropped, cancelled).
+  [[nodiscard]] std::size_t delivered() const { return worker_.counts().done; }
   [[nodiscard]] std::size_t failed() const {
-    std::lock_guard lock(mutex_);
-    return failed_;
+    const auto c = worker_.counts();
+    return c.failed + c.dropped + c.cancelled;
   }
   [[nodiscard]] const options& config() const noexcept { return opts_; }
-  [[nodiscard]] Transport& transport() noexcept { return transport_; }
+  [[nodiscard]] Transport& transport() noexcept { return channel_->transport; }
 
  private:
+  // What the worker's tasks use, shared with them, so that a post left to finish alone has it.
+  struct channel {
+    Transport transport;
+    std::shared_ptr<reporter> say;
+    // One POST; whatever happens is counted, and a failure reported, never thrown.
+    bool send(const http::request& r, std::stop_token stop) {
+      std::string problem;
+      try {
+        const http::response answer = http::post_with(transport, r, stop);
+        if (!answer.answered()) problem = answer.error;
+        else if (!answer.ok()) problem = "the server answered HTTP " + std::to_string(answer.status);
+      } catch (const std::exception& e) {
+        problem = e.what();
+      } catch (...) {
+        problem = "an exception not derived from std::exception";
+      }
+      if (problem.empty()) return true;
+      if (!stop.stop_requested()) (*say)("could not post to " + redacted_in_text(r.url) + ": " + problem);
+      return false;
+    }
+  };
+  static std::shared_ptr<channel> make_channel(const options& o, Transport transport) {
+    std::vector<std::string> secrets;
+    for (const auto& h : o.headers) secrets.push_back(h.second);
+    return std::make_shared<channel>(channel{std::move(transport), reporter::make("remote_monitor", o.log, std::move(secrets))});
+  }
+  static worker_options worker_options_of(const options& o) {
+    return {.capacity = o.queue_capacity, .policy = when_full::drop_oldest, .drain_timeout = o.drain_timeout};
+  }
+
   // {"epoch": 3, "accuracy": 0.91, "loss": 0.25}: json.dumps's spacing, Python's float repr.
   template <class Ctx>
-  static std::string payload(const Ctx& ctx, bool python_non_finite) {
+  static std::string payload(const Ctx& ctx, bool strict_json) {
     const auto& logs = ctx.logs();
     std::vector<std::size_t> order;
     for (std::size_t i = 0; i < logs.names.size(); ++i)
       if (is_measured(logs.names[i], ctx.validated())) order.push_back(i);
     std::sort(order.begin(), order.end(), [&](auto a, auto b) { return logs.names[a] < logs.names[b]; });
-    std::string out = "{\"epoch\": ";
-    out += std::to_string(ctx.epoch());
-    for (const auto i : order) {
-      out += ", \"";
-      for (char c : logs.names[i]) {
-        if (c == '"' || c == '\\') out += '\\';
-        out += c;
-      }
-      out += "\": ";
-      const double v = logs.values[i];
-      if (std::isfinite(v)) out += python_repr(v);
-      else if (!python_non_finite) out += "null";
-      else out += std::isnan(v) ? "NaN" : (v > 0 ? "Infinity" : "-Infinity");
-    }
-    out += '}';
-    return out;
-  }
-
-  // On the worker: one POST; whatever happens is counted, and a failure reported, never thrown.
-  void send(const http::request& r) {
-    std::string problem;
-    try {
-      const http::response answer = transport_.post(r);
-      if (!answer.answered()) problem = answer.error;
-      else if (!answer.ok()) problem = "the server answered HTTP " + std::to_string(answer.status);
-    } catch (const std::exception& e) {
-      problem = e.what();
-    } catch (...) {
-      problem = "an exception not derived from std::exception";
-    }
-    std::lock_guard lock(mutex_);
-    if (problem.empty()) {
-      ++delivered_;
-      return;
-    }
-    ++failed_;
-    if (opts_.log) *opts_.log << "cue: remote_monitor: could not post to " << r.url << ": " << problem << "\n";
+    json::python_object out(strict_json);
+    out.add("epoch", static_cast<long long>(ctx.epoch()));
+    for (const auto i : order) out.add(logs.names[i], logs.values[i]);
+    return out.str();
   }
 
   void drain() {
-    const std::size_t left = queue_.wait_for(opts_.drain_timeout) ? 0 : queue_.discard();
-    const std::size_t dropped = queue_.dropped() - dropped_reported_;
-    dropped_reported_ += dropped;
-    std::lock_guard lock(mutex_);
-    failed_ += left + dropped;
-    if (opts_.log && left + dropped > 0)
-      *opts_.log << "cue: remote_monitor: " << left + dropped << " posts to " << opts_.root << opts_.path
-                 << " not delivered by the end of training (" << dropped << " dropped from a full queue, "
-                 << left << " still queued after drain_timeout)\n";
+    const worker_end end = worker_.finish();
+    const std::string undone = undone_report(worker_.counts() - at_begin_, end,
+                                             "posts to " + redacted_in_text(opts_.root + opts_.path), "not delivered",
+                                             opts_.drain_timeout);
+    if (!undone.empty()) (*channel_->say)(undone);
+    at_begin_ = worker_.counts();
   }
 
   options opts_;
-  Transport transport_;  // used by the worker only
-  mutable std::mutex mutex_;
-  std::size_t delivered_ = 0, failed_ = 0, dropped_reported_ = 0;
-  io::write_queue queue_{opts_.queue_capacity, io::when_full::drop_oldest};  // last: its worker stops before the members it uses go
+  std::shared_ptr<channel> channel_;
+  worker_counts at_begin_{};
+  worker worker_;  // last: it ends before the members above go
 };
 
 }  // namespace cue

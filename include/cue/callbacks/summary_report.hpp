@@ -29,12 +29,14 @@
 #include <cue/context.hpp>
 #include <cue/epoch_table.hpp>
 #include <cue/io/atomic_file.hpp>
-#include <cue/io/write_queue.hpp>
+#include <cue/json.hpp>
 #include <cue/options.hpp>
 #include <cue/python_format.hpp>
+#include <cue/reporter.hpp>
 #include <cue/run_events.hpp>
 #include <cue/state.hpp>
 #include <cue/stop_reason.hpp>
+#include <cue/worker.hpp>
 
 namespace cue {
 
@@ -70,7 +72,12 @@ constexpr auto fields_of(std::type_identity<O>) {
 ///
 /// With `sinks`, the summary is also sent through each (the same message cue::alert sends:
 /// status, stop reason and message, epochs, duration, the best value of the monitored metric,
-/// the best checkpoint, the error), for at most `push_timeout`; what fails is reported on `log`.
+/// the best checkpoint, the error) on a cue::worker, for at most `push_timeout`: then the sending
+/// is cancelled (cue::cancel_grace more at most); what fails is reported on `log`.
+///
+/// Everything is written through cue's JSON encoder: text that is not UTF-8 (an exception's
+/// message) has its stray bytes replaced, and a checkpoint path that is not UTF-8 is kept exactly
+/// in `path_hex` beside `path` (cue::json::put_path).
 ///
 /// Kept by backup_and_restore, a resumed run's summary covers the epochs and checkpoints before
 /// the resume too (`duration_s` is the last fit's).
@@ -83,12 +90,24 @@ class summary_report {
   using options = summary_report_options;
   using listens = cue::listens<cue::optional<checkpoint_saved>>;
 
-  explicit summary_report(options opts = {}) : opts_(std::move(opts)) {
+  explicit summary_report(options opts = {})
+      : opts_(std::move(opts)), say_(reporter::make("summary_report", opts_.log)), sender_(sender_options(opts_)) {
     if (opts_.directory.empty())
       throw std::invalid_argument("cue: summary_report: directory is empty (\".\" is the working directory)");
+    if (opts_.push_timeout.count() < 0) throw std::invalid_argument("cue: summary_report: push_timeout must be >= 0 seconds");
+  }
+  summary_report(summary_report&& other) noexcept
+      : opts_(std::move(other.opts_)), start_(other.start_), table_(std::move(other.table_)),
+        checkpoints_(std::move(other.checkpoints_)), first_epoch_(other.first_epoch_), planned_(other.planned_),
+        initial_epoch_(other.initial_epoch_), last_(std::move(other.last_)), say_(std::move(other.say_)),
+        sender_(sender_options(opts_)) {}
+  ~summary_report() {
+    sender_.close();
+    if (say_) say_->silence();  // a send left running writes nothing after
   }
 
   void on_train_begin(auto& ctx) {
+    io::remove_abandoned(opts_.directory);  // what a killed run was writing there
     start_ = std::chrono::steady_clock::now();
     table_.clear();
     checkpoints_.clear();
@@ -132,7 +151,7 @@ class summary_report {
     checkpoints_.clear();
     for (std::size_t i = 0, n = state::to_count(state::at(d, "checkpoints", owner)); i < n; ++i) {
       const std::string k = checkpoint_key(i);
-      checkpoints_.push_back({state::at(d, k + "path", owner), state::to_integer<int>(state::at(d, k + "epoch", owner)),
+      checkpoints_.push_back({state::at(d, k + "path", owner), state::integer_at<int>(d, k + "epoch", owner),
                               state::to_count(state::at(d, k + "step", owner)), state::at(d, k + "monitor", owner),
                               state::to_optional(state::at(d, k + "score", owner)), state::at(d, k + "best", owner) == "1"});
     }
@@ -151,9 +170,9 @@ class summary_report {
 
  private:
   static nlohmann::ordered_json number_or_null(std::optional<double> v) {
-    if (!v || !std::isfinite(*v)) return nullptr;  // JSON has no NaN or infinity
-    return *v;
+    return v ? json::number(*v) : nullptr;  // JSON has no NaN or infinity
   }
+  static worker_options sender_options(const options& o) { return {.capacity = 1, .drain_timeout = o.push_timeout}; }
 
   void write(const char* status, const run_state& s, std::exception_ptr error) {
     using json = nlohmann::ordered_json;
@@ -177,17 +196,23 @@ class summary_report {
     j["final"] = std::move(final_values);
     j["best"] = std::move(best_values);
     json saved = json::array();
-    for (const auto& c : checkpoints_)
-      saved.push_back({{"path", c.path}, {"epoch", c.epoch}, {"score", number_or_null(c.score)}, {"best", c.best}});
+    for (const auto& c : checkpoints_) {
+      json entry;
+      cue::json::put_path(entry, "path", c.path);
+      entry["epoch"] = c.epoch;
+      entry["score"] = number_or_null(c.score);
+      entry["best"] = c.best;
+      saved.push_back(std::move(entry));
+    }
     j["checkpoints"] = std::move(saved);
     j["error"] = error ? describe_error(error) : json(nullptr);
 
     const std::filesystem::path dir = opts_.directory;
     io::write_atomically(dir / "summary.json", [&](const std::filesystem::path& tmp) {
-      io::detail::write_file(tmp, j.dump(2) + "\n");
+      io::detail::write_file(tmp, cue::json::dump(j, 2) + "\n");
     });
     io::write_atomically(dir / "summary.md", [&](const std::filesystem::path& tmp) {
-      io::detail::write_file(tmp, markdown(j, dir));
+      io::detail::write_file(tmp, cue::json::replaced_utf8(markdown(j, dir)));
     });
     last_ = std::move(j);
     if (!opts_.sinks.empty()) push(last_);
@@ -224,19 +249,21 @@ class summary_report {
       }
     if (!j["error"].is_null())
       m.details.emplace_back("error", j["error"]["type"].get<std::string>() + ": " + j["error"]["message"].get<std::string>());
-    if (!sending_) sending_ = std::make_unique<io::write_queue>();  // lives on: a sink may outlast push_timeout
-    sending_->post([this, m] {
-      for (const auto& sink : opts_.sinks) {
-        const std::string problem = sink.deliver(m);
-        std::lock_guard lock(*log_mutex_);
-        if (!problem.empty() && opts_.log)
-          *opts_.log << "cue: summary_report: could not send the summary to " << sink.describe() << ": " << problem << "\n";
+    sender_.post([sinks = opts_.sinks, say = say_, m](std::stop_token stop) {
+      bool all = true;
+      for (const auto& sink : sinks) {
+        if (stop.stop_requested()) return false;
+        const std::string problem = sink.deliver(m, stop);
+        if (problem.empty()) continue;
+        all = false;
+        if (!stop.stop_requested()) (*say)("could not send the summary to " + sink.describe() + ": " + problem);
       }
+      return all;
     });
-    const bool sent = sending_->wait_for(opts_.push_timeout);
-    std::lock_guard lock(*log_mutex_);
-    if (!sent && opts_.log)
-      *opts_.log << "cue: summary_report: sending the summary took longer than push_timeout; it goes on until the sinks' own timeouts\n";
+    const worker_end end = sender_.finish();
+    if (!end.complete())
+      (*say_)("sending the summary took longer than push_timeout (" + python_format_value(opts_.push_timeout.count(), "g") +
+              " s); it was cancelled");
   }
 
   static nlohmann::ordered_json describe_error(std::exception_ptr error) {
@@ -326,8 +353,8 @@ class summary_report {
   std::optional<int> first_epoch_;
   int planned_ = 0, initial_epoch_ = 0;
   nlohmann::ordered_json last_;
-  std::unique_ptr<std::mutex> log_mutex_ = std::make_unique<std::mutex>();  // the sender's worker writes too
-  std::unique_ptr<io::write_queue> sending_;  // last: its worker ends before what it uses
+  std::shared_ptr<reporter> say_;
+  worker sender_;  // last: it ends before the members above go
 };
 
 }  // namespace cue

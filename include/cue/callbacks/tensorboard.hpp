@@ -13,10 +13,12 @@
 #include <cstdint>
 #include <cstdio>
 #include <filesystem>
+#include <iostream>
 #include <memory>
 #include <ranges>
 #include <span>
 #include <stdexcept>
+#include <stop_token>
 #include <string>
 #include <string_view>
 #include <system_error>
@@ -28,10 +30,11 @@
 #include <cue/context.hpp>
 #include <cue/io/tf_event.hpp>
 #include <cue/io/tfrecord.hpp>
-#include <cue/io/write_queue.hpp>
 #include <cue/learner.hpp>
 #include <cue/options.hpp>
+#include <cue/reporter.hpp>
 #include <cue/save_frequency.hpp>
+#include <cue/worker.hpp>
 
 namespace cue {
 
@@ -50,6 +53,10 @@ struct tensorboard_options {
   save_frequency update_freq = every_epoch;  ///< `cue::every_epoch`, or batch scalars every N batches
   /// cue's: the run's hyperparameters, for the HParams dashboard (written in log_dir itself).
   cue::hparams hparams{};
+  /// cue's: at train end, how long to wait for records still queued (a file system that hangs)
+  /// before giving them up, reported.
+  std::chrono::duration<double> drain_timeout{10.0};
+  std::ostream* log = &std::cerr;  ///< cue's: where what could not be written or drawn is said
 };
 
 template <std::same_as<tensorboard_options> O>
@@ -58,7 +65,8 @@ constexpr auto fields_of(std::type_identity<O>) {
                   field{"histogram_freq", &O::histogram_freq},
                   field{"write_steps_per_second", &O::write_steps_per_second},
                   field{"update_freq", &O::update_freq},
-                  field{"hparams", &O::hparams});
+                  field{"hparams", &O::hparams},
+                  field{"drain_timeout", &O::drain_timeout});
 }
 
 /// `l.named_weights()`: the learner's weights by name (Keras's weight paths, e.g.
@@ -163,20 +171,17 @@ class tensorboard {
     if (!opts_.update_freq.per_epoch && opts_.update_freq.batches < 1)
       throw std::invalid_argument("cue: tensorboard: update_freq must be cue::every_epoch or a number of "
                                   "batches >= 1, got " + std::to_string(opts_.update_freq.batches));
-    open_runs();
+    if (opts_.drain_timeout.count() < 0)
+      throw std::invalid_argument("cue: tensorboard: drain_timeout must be >= 0 seconds");
   }
-  // Queued tasks point to the files, which a move keeps where they are; a move waits for them.
-  tensorboard(tensorboard&& other) : opts_(std::move(other.opts_)) {
-    other.queue_.wait();
-    root_ = std::move(other.root_);
-    train_ = std::move(other.train_);
-    validation_ = std::move(other.validation_);
-  }
+  // Tasks hold the files they write (shared): a move takes the callback's share along.
+  tensorboard(tensorboard&& other) noexcept
+      : opts_(std::move(other.opts_)), say_(std::move(other.say_)), root_(std::move(other.root_)),
+        train_(std::move(other.train_)), validation_(std::move(other.validation_)), worker_(worker_options_of(opts_)) {}
   ~tensorboard() {
-    try {
-      close();
-    } catch (...) {  // NOLINT(bugprone-empty-catch): a destructor must not throw; train end reports
-    }
+    close_runs();
+    worker_.close();  // a write that hangs past its grace is left with the files it holds
+    if (say_) say_->silence();
   }
 
   void on_train_begin(auto& ctx) {
@@ -186,6 +191,10 @@ class tensorboard {
                                   " needs a learner with named_weights() (pairs of a weight's name and its "
                                   "values); add it, or set histogram_freq = 0");
     in_fit_ = true;
+    worker_.rethrow_failure();  // of an earlier fit's end, which reported it
+    // An unwritable log_dir fails here, on the training thread, not on the worker (the runs'
+    // directories come with their first event: no validation run without validation data).
+    std::filesystem::create_directories(opts_.log_dir);
     open_runs();
     if (!opts_.hparams.empty()) {
       const double t = detail::wall_time_now();
@@ -196,7 +205,7 @@ class tensorboard {
         group += '=';
         group += std::visit([](const auto& v) { return text_of(v); }, value);
       }
-      post(*root_, io::tf_event::session_start(t, opts_.hparams, group), t);
+      post(root_, io::tf_event::session_start(t, opts_.hparams, group), t);
     }
   }
 
@@ -216,10 +225,10 @@ class tensorboard {
     const double t = detail::wall_time_now();
     const auto step = static_cast<std::int64_t>(b);
     for (const auto i : sorted(ctx.logs().names))
-      post(*train_, io::tf_event::scalar(t, step, "batch_" + std::string(ctx.logs().names[i]), ctx.logs().values[i]), t);
+      post(train_, io::tf_event::scalar(t, step, "batch_" + std::string(ctx.logs().names[i]), ctx.logs().values[i]), t);
     if (opts_.write_steps_per_second) {
       const double s = std::chrono::duration<double>(std::chrono::steady_clock::now() - batch_start_).count();
-      post(*train_, io::tf_event::scalar(t, step, "batch_steps_per_second", s > 0 ? 1 / s : 0), t);
+      post(train_, io::tf_event::scalar(t, step, "batch_steps_per_second", s > 0 ? 1 / s : 0), t);
     }
   }
 
@@ -228,9 +237,16 @@ class tensorboard {
     const double t = detail::wall_time_now();
     const auto step = static_cast<std::int64_t>(ctx.step());
     for (const auto i : sorted(ctx.logs().names))
-      post(*validation_, io::tf_event::scalar(t, step, "evaluation_" + std::string(ctx.logs().names[i]) + "_vs_iterations",
+      post(validation_, io::tf_event::scalar(t, step, "evaluation_" + std::string(ctx.logs().names[i]) + "_vs_iterations",
                                               ctx.logs().values[i]), t);
-    if (!in_fit_) flush_and_wait(false);  // a standalone evaluation ends here
+    if (!in_fit_) {  // a standalone evaluation ends here
+      worker_.post([validation = validation_](std::stop_token) {
+        validation->flush();
+        return true;
+      });
+      worker_.wait();
+      worker_.rethrow_failure();
+    }
   }
 
   void on_epoch_end(auto& ctx) {
@@ -246,38 +262,39 @@ class tensorboard {
         has_rate = true;
         continue;
       }
-      post(*train_, io::tf_event::scalar(t, step, "epoch_" + std::string(name), logs.values[i]), t);
+      post(train_, io::tf_event::scalar(t, step, "epoch_" + std::string(name), logs.values[i]), t);
     }
     if constexpr (std::remove_cvref_t<decltype(logs)>::template contains<"learning_rate">)
-      if (has_rate) post(*train_, io::tf_event::scalar(t, step, "epoch_learning_rate", get<"learning_rate">(logs)), t);
+      if (has_rate) post(train_, io::tf_event::scalar(t, step, "epoch_learning_rate", get<"learning_rate">(logs)), t);
     if (opts_.write_steps_per_second) {
       const double s = std::chrono::duration<double>(std::chrono::steady_clock::now() - epoch_start_).count();
       const double steps = static_cast<double>(ctx.step() - epoch_first_step_);
-      post(*train_, io::tf_event::scalar(t, step, "epoch_steps_per_second", s > 0 ? steps / s : 0), t);
+      post(train_, io::tf_event::scalar(t, step, "epoch_steps_per_second", s > 0 ? steps / s : 0), t);
     }
     for (const auto i : sorted(logs.names)) {
       std::string_view name = logs.names[i];
       if (!name.starts_with("val_") || !is_measured(name, ctx.validated())) continue;
       name.remove_prefix(4);
-      post(*validation_, io::tf_event::scalar(t, step, "epoch_" + std::string(name), logs.values[i]), t);
+      post(validation_, io::tf_event::scalar(t, step, "epoch_" + std::string(name), logs.values[i]), t);
     }
     using learner_type = std::remove_cvref_t<decltype(ctx.learner())>;
     if constexpr (has_named_weights<learner_type>) {
       if (opts_.histogram_freq > 0 && ctx.epoch() % opts_.histogram_freq == 0) write_histograms(ctx.learner(), step, t);
     }
-    queue_.post([train = train_.get(), validation = validation_.get()] {
+    worker_.post([train = train_, validation = validation_](std::stop_token) {
       train->flush();
       validation->flush();
+      return true;
     });
   }
 
   void on_train_end(auto&) {
     in_fit_ = false;
-    flush_and_wait(true);
+    end_of_fit();
   }
   void on_exception(auto&) {
     in_fit_ = false;
-    flush_and_wait(true);
+    end_of_fit();
   }
 
   /// The options.
@@ -297,52 +314,83 @@ class tensorboard {
     return order;
   }
 
+  static worker_options worker_options_of(const options& o) {
+    return {.capacity = 1024, .policy = when_full::wait, .drain_timeout = o.drain_timeout};
+  }
+
   void open_runs() {
     if (train_) return;
     const std::filesystem::path dir = opts_.log_dir;
-    root_ = std::make_unique<detail::event_file>(dir);
-    train_ = std::make_unique<detail::event_file>(dir / "train");
-    validation_ = std::make_unique<detail::event_file>(dir / "validation");
+    root_ = std::make_shared<detail::event_file>(dir);
+    train_ = std::make_shared<detail::event_file>(dir / "train");
+    validation_ = std::make_shared<detail::event_file>(dir / "validation");
   }
 
   // Encoding happens on the training thread only for scalars (a few dozen bytes); files are
-  // touched only by the worker.
-  void post(detail::event_file& file, std::string event, double wall_time) {
-    queue_.post([&file, event = std::move(event), wall_time] { file.write(event, wall_time); });
+  // touched only by the worker, whose tasks hold them. A task's failure (a full disk) comes back
+  // at the next hook.
+  void post(const std::shared_ptr<detail::event_file>& file, std::string event, double wall_time) {
+    worker_.rethrow_failure();
+    worker_.post([file, event = std::move(event), wall_time](std::stop_token) {
+      file->write(event, wall_time);
+      return true;
+    });
   }
 
+  // The weights are copied here and bucketed on the worker; values that are not finite (a run
+  // that diverged) have no bucket, and are said once per fit.
   template <class Learner>
   void write_histograms(Learner& learner, std::int64_t step, double t) {
     for (auto&& [name, values] : learner.named_weights()) {
       std::vector<double> copy(std::ranges::begin(values), std::ranges::end(values));
       std::string tag(name);
       tag += "/histogram";
-      queue_.post([train = train_.get(), tag = std::move(tag), copy = std::move(copy), step, t] {
-        train->write(io::tf_event::histogram(t, step, tag, io::tf_event::buckets<double>(copy)), t);
+      worker_.post([train = train_, say = say_, told = told_non_finite_, tag = std::move(tag), copy = std::move(copy),
+                    step, t](std::stop_token) {
+        std::size_t non_finite = 0;
+        train->write(io::tf_event::histogram(t, step, tag, io::tf_event::buckets<double>(copy, 30, &non_finite)), t);
+        if (non_finite > 0 && !told->exchange(true))
+          (*say)(std::to_string(non_finite) + " of the " + std::to_string(copy.size()) + " values of " + tag +
+                 " at epoch " + std::to_string(step + 1) +
+                 " are not finite (NaN or infinite) and have no bucket; its histograms show the finite ones "
+                 "(said once per fit)");
+        return true;
       });
     }
   }
 
-  void flush_and_wait(bool closing) {
+  // The files closed after everything queued was written, within drain_timeout (then what is
+  // left is given up, reported); a failure of the worker's is thrown here, at the fit's end.
+  void end_of_fit() {
     if (!train_) return;
-    queue_.post([closing, files = std::array{root_.get(), train_.get(), validation_.get()}] {
-      for (auto* f : files) closing ? f->close() : f->flush();
-    });
-    queue_.wait();
-    if (closing) {  // the next fit writes new files, as Keras's
-      root_.reset();
-      train_.reset();
-      validation_.reset();
-    }
+    close_runs();
+    const worker_end end = worker_.finish();
+    if (!end.complete())
+      (*say_)("records for " + opts_.log_dir + " not written by the end of training: " + std::to_string(end.dropped) +
+              " still queued when drain_timeout ran out" + (end.cancelled ? ", 1 in flight left to end alone" : ""));
+    told_non_finite_ = std::make_shared<std::atomic<bool>>(false);
+    worker_.rethrow_failure();
   }
-  void close() { flush_and_wait(true); }
+  // The next fit writes new files, as Keras's: these are closed by the worker, after what is queued.
+  void close_runs() {
+    if (!train_) return;
+    worker_.post([files = std::array{root_, train_, validation_}](std::stop_token) {
+      for (const auto& f : files) f->close();
+      return true;
+    });
+    root_.reset();
+    train_.reset();
+    validation_.reset();
+  }
 
   options opts_;
-  io::write_queue queue_;
-  std::unique_ptr<detail::event_file> root_, train_, validation_;
+  std::shared_ptr<reporter> say_ = reporter::make("tensorboard", opts_.log);
+  std::shared_ptr<detail::event_file> root_, train_, validation_;
+  std::shared_ptr<std::atomic<bool>> told_non_finite_ = std::make_shared<std::atomic<bool>>(false);
   bool in_fit_ = false;
   std::chrono::steady_clock::time_point epoch_start_{}, batch_start_{};
   std::size_t epoch_first_step_ = 0;
+  worker worker_{worker_options_of(opts_)};  // last: it ends before the members above go
 };
 
 }  // namespace cue

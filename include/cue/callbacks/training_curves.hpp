@@ -6,6 +6,7 @@
 #include <concepts>
 #include <cstdio>
 #include <filesystem>
+#include <limits>
 #include <optional>
 #include <stdexcept>
 #include <string>
@@ -20,6 +21,8 @@
 #include <cue/io/atomic_file.hpp>
 #include <cue/monitor.hpp>
 #include <cue/options.hpp>
+#include <cue/python_format.hpp>
+#include <cue/utf8.hpp>
 
 namespace cue {
 
@@ -55,9 +58,15 @@ inline std::string svg_label(double v) {
   std::snprintf(buf, sizeof buf, "%.4g", v);
   return buf;
 }
-inline std::string svg_escaped(std::string_view s) {
+// Text as SVG (XML) may hold it: the markup characters as references, bytes that are not UTF-8
+// and control characters (XML has none) as U+FFFD.
+inline std::string svg_escaped(std::string_view text) {
   std::string out;
-  for (char c : s) {
+  for (char c : replaced_utf8(text)) {
+    if (static_cast<unsigned char>(c) < 0x20 && c != '\t' && c != '\n') {
+      out += "\xEF\xBF\xBD";
+      continue;
+    }
     if (c == '<') out += "&lt;";
     else if (c == '>') out += "&gt;";
     else if (c == '&') out += "&amp;";
@@ -93,7 +102,10 @@ class training_curves {
     if constexpr (marks_best) mode_ = resolve_mode(opts_.mode, Monitor.view(), "training_curves");
   }
 
-  void on_train_begin(auto&) { table_.clear(); }
+  void on_train_begin(auto&) {
+    table_.clear();
+    io::remove_abandoned(std::filesystem::path(opts_.path).parent_path());  // what a killed run was writing
+  }
   void on_epoch_end(auto& ctx) {
     table_.add(ctx);
     const std::string svg = draw();
@@ -187,17 +199,19 @@ class training_curves {
         any = true;
       }
     }
-    if (hi - lo < 1e-12) {  // one value: a band around it
+    // Halves, so that no difference of two finite values overflows (a value of 1e308 beside 0.3).
+    constexpr double most = std::numeric_limits<double>::max();
+    if (hi / 2 - lo / 2 < 1e-12) {  // one value: a band around it
       const double pad = p.log_scale ? 0.5 : std::max(std::abs(lo) * 0.05, 1e-3);
-      lo -= pad, hi += pad;
+      lo = std::max(lo - pad, -most), hi = std::min(hi + pad, most);
     } else {
-      const double pad = (hi - lo) * 0.05;
-      lo -= pad, hi += pad;
+      const double pad = (hi / 2 - lo / 2) * 0.1;
+      lo = std::max(lo - pad, -most), hi = std::min(hi + pad, most);
     }
     auto X = [&](int epoch) {
       return e_max == e_min ? (px0 + px1) / 2 : px0 + (px1 - px0) * (epoch - e_min) / double(e_max - e_min);
     };
-    auto Y = [&](double v) { return py1 - (py1 - py0) * (scaled(v) - lo) / (hi - lo); };
+    auto Y = [&](double v) { return py1 - (py1 - py0) * ((scaled(v) / 2 - lo / 2) / (hi / 2 - lo / 2)); };
     auto unscaled = [&](double s) { return p.log_scale ? std::pow(10.0, s) : s; };
 
     std::string g = "<g class=\"panel\" data-metric=\"" + detail::svg_escaped(p.metric) + "\">\n";
@@ -207,7 +221,7 @@ class training_curves {
          detail::svg_escaped(p.metric) + (p.log_scale ? " (log scale)" : "") + "</text>\n";
     // y labels: bottom, middle, top; x labels: first and last epoch (1-based), and "epoch".
     for (double f : {0.0, 0.5, 1.0}) {
-      const double s = lo + (hi - lo) * f;
+      const double s = lo * (1 - f) + hi * f;  // not lo + (hi - lo) * f: hi - lo may overflow
       const double yy = py1 - (py1 - py0) * f;
       g += "<text x=\"" + svg_number(px0 - 4) + "\" y=\"" + svg_number(yy + 4) + "\" text-anchor=\"end\">" +
            svg_label(unscaled(s)) + "</text>\n";
@@ -234,6 +248,21 @@ class training_curves {
     };
     series(p.train, "train", "#1f77b4");
     series(p.validation, "validation", "#ff7f0e");
+    // What could not be drawn (NaN, an infinity, a rate <= 0 on the log axis): a cross on the
+    // panel's top edge at its epoch, in its series' colour, saying what it was.
+    auto unshown = [&](std::optional<std::size_t> col, const char* cls, const char* colour) {
+      if (!col) return;
+      for (const auto& r : table_.rows()) {
+        const double v = r.values[*col];
+        if (shown(v) || (cls == std::string_view("validation") && !r.validated)) continue;  // not measured: nothing to mark
+        g += "<text class=\"not-drawn " + std::string(cls) + "\" x=\"" + svg_number(X(r.epoch)) + "\" y=\"" +
+             svg_number(py0 + 10) + "\" text-anchor=\"middle\" fill=\"" + colour + "\">\u00d7<title>epoch " +
+             std::to_string(r.epoch + 1) + ": " + detail::svg_escaped(table_.names()[*col]) + " = " +
+             python_repr(v) + ", not drawn</title></text>\n";
+      }
+    };
+    unshown(p.train, "train", "#1f77b4");
+    unshown(p.validation, "validation", "#ff7f0e");
     if constexpr (marks_best) {
       const auto col = table_.column(Monitor.view());
       std::string_view base = Monitor.view();

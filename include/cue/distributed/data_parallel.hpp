@@ -7,6 +7,8 @@
 #include <cstddef>
 #include <filesystem>
 #include <span>
+#include <stdexcept>
+#include <string>
 #include <type_traits>
 #include <utility>
 #include <vector>
@@ -64,11 +66,15 @@ class data_parallel {
     const std::size_t samples = samples_in(batch);
     logs_type logs{};
     if (samples > 0) logs = learner_->forward_backward(batch);
-    // The global batch's samples first (one number), so that each rank weighs its gradients by
-    // samples / total where they are and the sum over the ranks is the weighted mean itself: one
-    // pass over the gradients, and no copy of them, before the sum.
-    double total = static_cast<double>(samples);
-    comm_->allreduce_sum(std::span<double>(&total, 1));
+    // The global batch's samples first, so that each rank weighs its gradients by samples / total
+    // where they are and the sum over the ranks is the weighted mean itself: one pass over the
+    // gradients, and no copy of them, before the sum. The same sum counts the ranks that have a
+    // batch: a rank whose data ended sends 0 there (end_of_batches), and all stop together.
+    ++batches_;
+    double head[2] = {static_cast<double>(samples), 1.0};
+    comm_->allreduce_sum(std::span<double>(head));
+    if (head[1] != comm_->size()) uneven(false);
+    const double total = head[0];
     const auto weight = total > 0 ? static_cast<element>(static_cast<double>(samples) / total) : element{0};
     auto grads = learner_->gradients();
     small_.clear();
@@ -93,6 +99,20 @@ class data_parallel {
     return logs;
   }
   void apply_gradients() { learner_->apply_gradients(); }
+
+  /// Called by fit on every rank once its training data for the epoch is over (not after a stop,
+  /// which all ranks make together): the collective that matches a step's first, with no batch.
+  /// Every rank ends here when all had as many batches; a rank that still had one means they did
+  /// not, and every rank then stops with an error naming each one's count (MPI would otherwise
+  /// fail with MPI_ERR_TRUNCATE, or hang, with no word of why).
+  void end_of_batches() {
+    double head[2] = {0.0, 0.0};
+    comm_->allreduce_sum(std::span<double>(head));
+    if (head[1] != 0) uneven(true);
+    batches_ = 0;
+  }
+  /// A new epoch's batches begin (after a stop, the count of the last is dropped).
+  void begin_batches() noexcept { batches_ = 0; }
 
   template <class Batch>
   auto test_step(const Batch& batch) {
@@ -193,8 +213,29 @@ class data_parallel {
     else
       return 1;
   }
+  // The ranks' batch counts, gathered, in an error: a rank whose data ended knows its count; one
+  // still training knows it has at least as many as it took.
+  [[noreturn]] void uneven(bool ended) {
+    std::vector<double> counts(static_cast<std::size_t>(comm_->size()), 0.0);
+    counts[static_cast<std::size_t>(comm_->rank())] = ended ? static_cast<double>(batches_) : -static_cast<double>(batches_);
+    comm_->allreduce_sum(std::span<double>(counts));
+    std::string each;
+    for (std::size_t r = 0; r < counts.size(); ++r) {
+      each += (r == 0 ? "rank " : ", rank ") + std::to_string(r) + ": ";
+      each += counts[r] >= 0 ? std::to_string(static_cast<long long>(counts[r]))
+                             : "at least " + std::to_string(static_cast<long long>(-counts[r]));
+    }
+    batches_ = 0;
+    throw std::runtime_error(
+        "cue: the ranks have different numbers of training batches in this epoch (" + each +
+        "); data_parallel needs the same number on every rank: cue::data::batches with .rank and .ranks deals "
+        "each rank its part of every global batch, and libtorch's DistributedRandomSampler pads the ranks' "
+        "shares to one length");
+  }
+
   Learner* learner_;
   Comm* comm_;
+  std::size_t batches_ = 0;  // this epoch's steps on this rank
   // Gradients this large are summed where they are; the smaller ones go together in small_.
   static constexpr std::size_t sum_in_place_from = 4096;
   std::vector<element> small_;

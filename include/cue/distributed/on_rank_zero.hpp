@@ -7,6 +7,7 @@
 
 #include <cue/adapters/filtered.hpp>
 #include <cue/distributed/communicator.hpp>
+#include <cue/requirements.hpp>
 
 namespace cue {
 
@@ -47,6 +48,10 @@ class rank_zero_only : public filtered<detail::rank_zero_filter, C> {
   static_assert(!detail::uses_collectives<std::remove_cvref_t<C>>,
                 "cue: on_rank_zero would run a callback that takes part in collectives on rank 0 only, "
                 "and rank 0 would wait for the others forever; let it run on every rank");
+  static_assert(detail::uses_collectives<std::remove_cvref_t<C>> || !detail::changes_learner<std::remove_cvref_t<C>>,
+                "cue: on_rank_zero would run a callback that changes the learner (it needs set_learning_rate, "
+                "load_state, load or gradients) on rank 0 only, and the ranks would train different models; "
+                "let it run on every rank: what it decides from the epoch logs is the same on all of them");
 
  public:
   template <class A>

@@ -4,7 +4,10 @@
 
 #include <chrono>
 #include <concepts>
+#include <cstddef>
+#include <stop_token>
 #include <string>
+#include <string_view>
 #include <utility>
 #include <vector>
 
@@ -19,20 +22,36 @@ struct request {
   std::chrono::duration<double> timeout{10.0};  ///< 0: wait as long as the server takes
 };
 
-/// What came back: the HTTP status and body, or, when no answer came (refused, timed out), why.
+/// The most of an answer's body a transport keeps: what cue reads of one (WeCom's errcode, an
+/// error's first words) is short, and a server that sends more must not fill memory.
+inline constexpr std::size_t max_response_body = 64 * 1024;
+
+/// What came back: the HTTP status and body, or, when no answer came (refused, timed out,
+/// cancelled), why.
 struct response {
   long status = 0;
-  std::string body{};
+  std::string body{};   ///< at most max_response_body bytes of it
   std::string error{};  ///< empty when the server answered
   [[nodiscard]] bool answered() const noexcept { return error.empty(); }
   [[nodiscard]] bool ok() const noexcept { return answered() && status >= 200 && status < 300; }
 };
 
-/// A type that posts: `t.post(request) -> response`, never throwing for a network failure.
+/// A type that posts: `t.post(request) -> response`, never throwing for a network failure. It
+/// may also take a `std::stop_token` (`t.post(request, stop)`), and should then end the transfer
+/// soon after a stop is asked: the end of training cancels what outlasts its drain budget.
 template <class T>
 concept transport = requires(T& t, const request& r) {
   { t.post(r) } -> std::same_as<response>;
 };
+
+/// `t.post(r, stop)` when the transport takes a stop token, else `t.post(r)`.
+template <transport T>
+response post_with(T& t, const request& r, std::stop_token stop) {
+  if constexpr (requires { { t.post(r, stop) } -> std::same_as<response>; })
+    return t.post(r, stop);
+  else
+    return t.post(r);
+}
 
 /// `application/x-www-form-urlencoded` as Python's urlencode writes it (quote_plus: letters,
 /// digits and `_.-~` kept, space as `+`, every other byte as `%XX`).

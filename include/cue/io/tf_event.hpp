@@ -7,6 +7,7 @@
 #include <algorithm>
 #include <bit>
 #include <cmath>
+#include <cstddef>
 #include <cstdint>
 #include <span>
 #include <string>
@@ -106,22 +107,38 @@ struct bucket {
 
 /// TensorBoard's bucketing (tensorboard/plugins/histogram/summary_v2.py): k equal-width buckets
 /// from min to max; all values equal: k buckets at that value, the last holding them all; no
-/// values: k zero buckets.
+/// values: k zero buckets. Only finite values are bucketed; `non_finite`, when given, counts the
+/// others (NaN and infinities, which have no bucket: a diverged weight must not index one).
 template <class Float>
-[[nodiscard]] std::vector<bucket> buckets(std::span<const Float> values, int k = 30) {
-  std::vector<bucket> out(static_cast<std::size_t>(k), bucket{0, 0, 0});
-  if (values.empty() || k <= 0) return out;
-  const auto [lo_it, hi_it] = std::minmax_element(values.begin(), values.end());
-  const double lo = *lo_it, hi = *hi_it;
+[[nodiscard]] std::vector<bucket> buckets(std::span<const Float> values, int k = 30, std::size_t* non_finite = nullptr) {
+  std::vector<bucket> out(static_cast<std::size_t>(k > 0 ? k : 0), bucket{0, 0, 0});
+  std::size_t skipped = 0;
+  double lo = 0, hi = 0;
+  std::size_t finite = 0;
+  for (Float v : values) {
+    const double x = static_cast<double>(v);
+    if (!std::isfinite(x)) {
+      ++skipped;
+      continue;
+    }
+    lo = finite == 0 ? x : std::min(lo, x);
+    hi = finite == 0 ? x : std::max(hi, x);
+    ++finite;
+  }
+  if (non_finite) *non_finite = skipped;
+  if (finite == 0 || k <= 0) return out;
   if (lo == hi) {
     for (auto& b : out) b = {hi, hi, 0};
-    out.back().count = static_cast<double>(values.size());
+    out.back().count = static_cast<double>(finite);
     return out;
   }
-  const double width = (hi - lo) / k;
+  const double width = (hi - lo) / k;  // hi - lo may overflow to infinity: every value then goes to bucket 0 or k-1
   for (Float v : values) {
-    auto i = static_cast<std::int32_t>(std::floor((static_cast<double>(v) - lo) / width));
-    out[static_cast<std::size_t>(std::min(i, k - 1))].count += 1;
+    const double x = static_cast<double>(v);
+    if (!std::isfinite(x)) continue;
+    const double at = std::floor((x - lo) / width);  // clamped as a double, before any conversion
+    const auto i = static_cast<std::size_t>(std::clamp(std::isfinite(at) ? at : 0.0, 0.0, static_cast<double>(k - 1)));
+    out[i].count += 1;
   }
   for (int j = 0; j < k; ++j) {
     out[static_cast<std::size_t>(j)].left = lo + width * j;

@@ -8,6 +8,8 @@
 
 #include <chrono>
 #include <functional>
+#include <stop_token>
+#include <string_view>
 #include <string>
 #include <utility>
 #include <vector>
@@ -15,6 +17,8 @@
 #include <nlohmann/json.hpp>
 
 #include <cue/alerts/message.hpp>
+#include <cue/json.hpp>
+#include <cue/redact.hpp>
 #include <cue/http/curl_transport.hpp>
 #include <cue/http/transport.hpp>
 
@@ -30,31 +34,32 @@ namespace detail {
 enum class answer_check { status, errcode, teams };
 
 inline std::string post_json(const post_function& post, http::request r, answer_check check,
-                             const std::vector<std::string>& secrets) {
+                             const std::vector<std::string>& secrets, std::stop_token stop) {
   r.content_type = "application/json";
   http::response answer;
   if (post) {
     answer = post(r);
   } else {
     thread_local http::curl_transport curl;  // one handle per delivering thread
-    answer = curl.post(r);
+    answer = curl.post(r, stop);
   }
   std::string problem;
+  const std::string excerpt = json::replaced_utf8(answer.body.substr(0, 200));
   if (!answer.answered()) {
     problem = answer.error;
   } else if (!answer.ok()) {
     problem = "the server answered HTTP " + std::to_string(answer.status);
   } else if (check == answer_check::teams) {
-    if (answer.body.find("error 429") != std::string::npos) problem = "Teams is rate limiting: " + answer.body.substr(0, 200);
+    if (answer.body.find("error 429") != std::string::npos) problem = "Teams is rate limiting: " + excerpt;
   } else if (check == answer_check::errcode) {
     const auto body = nlohmann::json::parse(answer.body, nullptr, false);
     if (body.is_discarded() || !body.is_object() || !body.contains("errcode"))
-      problem = "the answer has no errcode: " + answer.body.substr(0, 200);
+      problem = "the answer has no errcode: " + excerpt;
     else if (body["errcode"] != 0)
-      problem = "the service refused the message: errcode " + body["errcode"].dump() + " " +
-                body.value("errmsg", std::string());
+      problem = "the service refused the message: errcode " + json::dump(body["errcode"]).substr(0, 40) + " " +
+                json::replaced_utf8(body["errmsg"].is_string() ? body["errmsg"].get<std::string>().substr(0, 200) : "");
   }
-  return scrubbed(std::move(problem), secrets);
+  return redacted_text(std::move(problem), secrets);
 }
 
 // At most `limit` bytes of `s`, cut at a UTF-8 character's start, marked when cut.
@@ -67,23 +72,69 @@ inline std::string within(std::string s, std::size_t limit) {
   return s + mark;
 }
 
+// Slack's documented escaping: &, < and > as &amp;, &lt; and &gt;, so that no text of a message
+// becomes a mention (<!channel>) or a link (<https://...|label>).
+inline std::string slack_escaped(std::string_view text) {
+  std::string out;
+  for (char c : text) {
+    if (c == '&') out += "&amp;";
+    else if (c == '<') out += "&lt;";
+    else if (c == '>') out += "&gt;";
+    else out += c;
+  }
+  return out;
+}
+
+// The characters that make Markdown (and the HTML that WeCom and DingTalk render in it) markup:
+// links and images, tags and mentions, character references, bold, code.
+inline bool has_markup(std::string_view text) { return text.find_first_of("<>[]*`&!") != std::string_view::npos; }
+
+// WeCom: a piece with markup characters in a code span (WeCom's inline code, one line), so that
+// no text becomes a <font>, a link or a mention; a backtick inside becomes a quotation mark.
+inline std::string wecom_escaped(std::string_view text) {
+  if (!has_markup(text)) return std::string(text);
+  std::string out = "`";
+  for (char c : text) out += c == '`' ? '\'' : c;
+  return out + "`";
+}
+
+// DingTalk: the markup characters as HTML character references, which its Markdown (CommonMark
+// with HTML) shows as the characters themselves.
+inline std::string dingtalk_escaped(std::string_view text) {
+  std::string out;
+  for (char c : text) {
+    if (has_markup(std::string_view(&c, 1))) {
+      out += "&#";
+      out += std::to_string(static_cast<int>(static_cast<unsigned char>(c)));
+      out += ';';
+    } else {
+      out += c;
+    }
+  }
+  return out;
+}
+
 }  // namespace detail
 
-/// Slack incoming webhook: `{"text": ...}`, the message as plain text (Slack renders it).
+/// Slack incoming webhook: `{"text": ...}`, the message as plain text, with `&`, `<` and `>`
+/// escaped as Slack documents, so that no text in it pings a channel or disguises a link.
 struct slack {
   std::string url;  ///< https://hooks.slack.com/services/...: a secret (cue::secret_from_env)
   std::chrono::duration<double> timeout{10.0};
   post_function post{};
 
   [[nodiscard]] std::string describe() const { return "Slack webhook " + redacted(url); }
-  [[nodiscard]] std::string deliver(const alert_message& m) const {
-    const nlohmann::ordered_json body = {{"text", plain_text(m)}};
-    return detail::post_json(post, {url, {}, {}, body.dump(), timeout}, detail::answer_check::status, {url});
+  [[nodiscard]] std::string deliver(const alert_message& m, std::stop_token stop = {}) const {
+    const nlohmann::ordered_json body = {{"text", detail::slack_escaped(plain_text(m))}};
+    return detail::post_json(post, {url, {}, {}, json::dump(body), timeout}, detail::answer_check::status, {url}, stop);
   }
 };
 
 /// WeCom (企业微信) group robot: Markdown with the level coloured (at most 4096 bytes), or text
-/// (at most 2048 bytes) with its @-mentions. A non-zero `errcode` is a failed delivery.
+/// (at most 2048 bytes) with its @-mentions. In Markdown, a piece of the message's text that holds
+/// markup characters goes in a code span, so that it is never read as a tag, a link or a mention.
+/// ERROR and WARNING are orange-red (`warning`), INFO and RESOLVED green (`info`). A non-zero
+/// `errcode` is a failed delivery.
 struct wecom {
   std::string url;  ///< https://qyapi.weixin.qq.com/cgi-bin/webhook/send?key=...: a secret
   bool markdown = true;
@@ -93,18 +144,20 @@ struct wecom {
   post_function post{};
 
   [[nodiscard]] std::string describe() const { return "WeCom robot " + redacted(url); }
-  [[nodiscard]] std::string deliver(const alert_message& m) const {
+  [[nodiscard]] std::string deliver(const alert_message& m, std::stop_token stop = {}) const {
     nlohmann::ordered_json body;
     if (markdown) {
+      const bool resolved = m.kind == "alert" && m.state == "resolved";
       // WeCom's three colours: info (green), comment (grey), warning (orange-red).
-      const char* colour = m.level == alert_level::info || m.state == "resolved" ? "info" : "warning";
+      const char* colour = resolved || m.level == alert_level::info ? "info" : "warning";
       std::string head = "[cue] <font color=\"";
       head += colour;
       head += "\">";
-      head += m.kind == "alert" && m.state == "resolved" ? std::string_view("RESOLVED") : name(m.level);
+      head += resolved ? std::string_view("RESOLVED") : name(m.level);
       head += "</font> ";
-      head += m.title;
-      body = {{"msgtype", "markdown"}, {"markdown", {{"content", detail::within(cue::markdown(m, head), 4096)}}}};
+      head += detail::wecom_escaped(m.title);
+      body = {{"msgtype", "markdown"},
+              {"markdown", {{"content", detail::within(cue::markdown(m, detail::wecom_escaped, head), 4096)}}}};
     } else {
       body = {{"msgtype", "text"},
               {"text",
@@ -112,11 +165,12 @@ struct wecom {
                 {"mentioned_list", mentioned_list},
                 {"mentioned_mobile_list", mentioned_mobile_list}}}};
     }
-    return detail::post_json(post, {url, {}, {}, body.dump(), timeout}, detail::answer_check::errcode, {url});
+    return detail::post_json(post, {url, {}, {}, json::dump(body), timeout}, detail::answer_check::errcode, {url}, stop);
   }
 };
 
-/// DingTalk (钉钉) custom robot: Markdown (title and text) or text, with its @-mentions; with a
+/// DingTalk (钉钉) custom robot: Markdown (title and text; markup characters of the message's text
+/// as HTML character references, so none is read as markup) or text, with its @-mentions; with a
 /// `secret`, the URL is signed as DingTalk asks: `&timestamp=<ms>&sign=<urlencoded base64
 /// HMAC-SHA256 of "<ms>\n<secret>" keyed by the secret>`. A non-zero `errcode` is a failed delivery.
 struct dingtalk {
@@ -129,10 +183,13 @@ struct dingtalk {
   post_function post{};
 
   [[nodiscard]] std::string describe() const { return "DingTalk robot " + redacted(url); }
-  [[nodiscard]] std::string deliver(const alert_message& m) const {
+  [[nodiscard]] std::string deliver(const alert_message& m, std::stop_token stop = {}) const {
     nlohmann::ordered_json body;
     if (markdown)
-      body = {{"msgtype", "markdown"}, {"markdown", {{"title", headline(m)}, {"text", cue::markdown(m)}}}};
+      body = {{"msgtype", "markdown"},
+              {"markdown", {{"title", headline(m)},
+                            {"text", cue::markdown(m, detail::dingtalk_escaped,
+                                                   "[cue] " + detail::dingtalk_escaped(headline(m).substr(6)))}}}};
     else
       body = {{"msgtype", "text"}, {"text", {{"content", plain_text(m)}}}};
     body["at"] = {{"atMobiles", at_mobiles}, {"isAtAll", at_all}};
@@ -143,7 +200,8 @@ struct dingtalk {
       target += url.find('?') == std::string::npos ? '?' : '&';
       target += "timestamp=" + std::to_string(ms) + "&sign=" + http::form_encoded(signature(ms, secret));
     }
-    return detail::post_json(post, {target, {}, {}, body.dump(), timeout}, detail::answer_check::errcode, {url, secret});
+    return detail::post_json(post, {target, {}, {}, json::dump(body), timeout}, detail::answer_check::errcode,
+                             {url, secret}, stop);
   }
 
   /// base64(HMAC-SHA256(key = secret, "<ms>\n<secret>")), as DingTalk's documentation computes it.
@@ -160,31 +218,35 @@ struct dingtalk {
 };
 
 /// Microsoft Teams (an incoming webhook or a Workflows URL): an Adaptive Card, which both take.
-/// Teams's old connectors answer a rate limit with 200 and the error in the body: that is a failure.
+/// The message's text goes in TextRuns (in RichTextBlocks), which Adaptive Cards never read as
+/// Markdown. Teams's old connectors answer a rate limit with 200 and the error in the body: that
+/// is a failure.
 struct teams {
   std::string url;  ///< a secret
   std::chrono::duration<double> timeout{10.0};
   post_function post{};
 
   [[nodiscard]] std::string describe() const { return "Teams webhook " + redacted(url); }
-  [[nodiscard]] std::string deliver(const alert_message& m) const {
-    using json = nlohmann::ordered_json;
-    json lines = json::array();
-    for (const auto& line : body_lines(m)) lines.push_back({{"type", "TextBlock"}, {"text", line}, {"wrap", true}});
+  [[nodiscard]] std::string deliver(const alert_message& m, std::stop_token stop = {}) const {
+    using json_t = nlohmann::ordered_json;
     const char* colour = m.state == "resolved" || m.level == alert_level::info ? "Good"
                          : m.level == alert_level::warning                     ? "Warning"
                                                                                : "Attention";
-    json card = {{"$schema", "http://adaptivecards.io/schemas/adaptive-card.json"},
-                 {"type", "AdaptiveCard"},
-                 {"version", "1.4"},
-                 {"body", json::array({json{{"type", "TextBlock"}, {"text", headline(m)}, {"weight", "Bolder"},
-                                            {"size", "Medium"}, {"color", colour}, {"wrap", true}}})}};
-    for (auto& line : lines) card["body"].push_back(std::move(line));
-    const json body = {{"type", "message"},
-                       {"attachments", json::array({json{{"contentType", "application/vnd.microsoft.card.adaptive"},
-                                                         {"contentUrl", nullptr},
-                                                         {"content", std::move(card)}}})}};
-    return detail::post_json(post, {url, {}, {}, body.dump(), timeout}, detail::answer_check::teams, {url});
+    auto text = [](const std::string& t, json_t style) {
+      json_t run = {{"type", "TextRun"}, {"text", t}};
+      for (auto& [k, v] : style.items()) run[k] = v;
+      return json_t{{"type", "RichTextBlock"}, {"inlines", json_t::array({run})}};
+    };
+    json_t card = {{"$schema", "http://adaptivecards.io/schemas/adaptive-card.json"},
+                   {"type", "AdaptiveCard"},
+                   {"version", "1.4"},
+                   {"body", json_t::array({text(headline(m), {{"weight", "Bolder"}, {"size", "Medium"}, {"color", colour}})})}};
+    for (const auto& line : body_lines(m)) card["body"].push_back(text(line, json_t::object()));
+    const json_t body = {{"type", "message"},
+                         {"attachments", json_t::array({json_t{{"contentType", "application/vnd.microsoft.card.adaptive"},
+                                                               {"contentUrl", nullptr},
+                                                               {"content", std::move(card)}}})}};
+    return detail::post_json(post, {url, {}, {}, json::dump(body), timeout}, detail::answer_check::teams, {url}, stop);
   }
 };
 
@@ -197,10 +259,11 @@ struct webhook {
   post_function post{};
 
   [[nodiscard]] std::string describe() const { return "webhook " + redacted(url); }
-  [[nodiscard]] std::string deliver(const alert_message& m) const {
+  [[nodiscard]] std::string deliver(const alert_message& m, std::stop_token stop = {}) const {
     std::vector<std::string> secrets{url};
     for (const auto& h : headers) secrets.push_back(h.second);
-    return detail::post_json(post, {url, headers, {}, to_json(m).dump(), timeout}, detail::answer_check::status, secrets);
+    return detail::post_json(post, {url, headers, {}, json::dump(to_json(m)), timeout}, detail::answer_check::status,
+                             secrets, stop);
   }
 };
 
