@@ -48,6 +48,12 @@ def main():
             if out.strip() != reference:
                 print(f"FAIL: a resumed run ended with {out.strip()}, the uninterrupted one with {reference}")
                 return 1
+            # A completed run removes its backups and what the killed runs left (their staging
+            # directories, which no live process holds), and nothing else.
+            left = sorted(str(p.relative_to(backup)) for p in pathlib.Path(backup).rglob("*")) if os.path.exists(backup) else []
+            if left:
+                print("FAIL: a completed run left in its backup directory:", left)
+                return 1
             break
         shutil.rmtree(backup, ignore_errors=True)
     print(f"{kills} SIGKILLs over {sequences} runs ({starts} starts; {mid_epoch} finishing runs resumed "

@@ -76,6 +76,11 @@ using loader_batch = std::remove_cvref_t<decltype(*std::declval<Loader&>().begin
 /// the same order, skips the batches done, and goes on with the generator where the cut left it,
 /// so dropout draws the same too. A dataset that draws random numbers in worker threads
 /// (`DataLoaderOptions::workers`) is not reproducible, by libtorch or by this.
+///
+/// It does not split the data by rank: in a data-parallel fit, give each rank's loader libtorch's
+/// `DistributedRandomSampler(size, ranks, rank)` (`DistributedSequentialSampler` for validation),
+/// which pads every rank's share to one length, as PyTorch's DistributedSampler does; ranks with
+/// different numbers of batches stop with an error naming each rank's count.
 template <class Loader>
 class from_loader {
   using source_iterator = decltype(std::declval<Loader&>().begin());
