@@ -134,7 +134,7 @@ TEST_CASE("a server that trickles its answer is cut off at the sink's timeout") 
   const std::string problem = cue::sinks::webhook{.url = server.url(), .timeout = seconds(1.5)}.deliver(cue::alert_message{});
   CHECK(since(start) < 1.5 + slack);
   INFO(problem);
-  CHECK(problem.find("timed out after 1500 milliseconds") != std::string::npos);
+  CHECK(problem.find("Operation timed out after") != std::string::npos);
 }
 
 TEST_CASE("a 512 MB answer is read up to max_response_body, and memory stays bounded") {
