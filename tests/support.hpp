@@ -2,6 +2,7 @@
 #pragma once
 
 #include <cstddef>
+#include <cstdlib>
 #include <filesystem>
 #include <functional>
 #include <fstream>
@@ -37,6 +38,14 @@ class captured_stdout {
   std::ostringstream text_;
   std::streambuf* old_;
 };
+
+/// The small tmpfs that tests/CMakeLists.txt mounts in a private mount namespace for the tests
+/// of a full disk, named in CUE_FULL_DISK.
+inline std::filesystem::path full_disk() {
+  const char* dir = std::getenv("CUE_FULL_DISK");
+  if (dir == nullptr) throw std::runtime_error("CUE_FULL_DISK is not set (run through ctest)");
+  return dir;
+}
 
 /// A file's bytes (empty when it cannot be read).
 inline std::string read_file(const std::filesystem::path& p) {

@@ -187,18 +187,11 @@ void abort_job(Comm& comm, std::exception_ptr error) {
 // counts stop every rank with an error naming them (no collective mismatch, no rank-local result).
 template <class Comm>
 [[gnu::noinline]] void check_same_batches(Comm& comm, std::size_t mine, std::size_t at_least, const char* what) {
-  std::vector<double> counts(static_cast<std::size_t>(comm.size()), 0.0);
-  counts[static_cast<std::size_t>(comm.rank())] = at_least > 0 ? -static_cast<double>(at_least) : static_cast<double>(mine);
-  comm.allreduce_sum(std::span<double>(counts));
+  const auto counts = detail::gathered_counts(comm, at_least > 0 ? -static_cast<double>(at_least) : static_cast<double>(mine));
   bool same = true;
   for (double c : counts) same = same && c == counts[0] && c >= 0;
   if (same) return;
-  std::string each;
-  for (std::size_t r = 0; r < counts.size(); ++r) {
-    each += (r == 0 ? "rank " : ", rank ") + std::to_string(r) + ": ";
-    each += counts[r] >= 0 ? std::to_string(static_cast<long long>(counts[r]))
-                           : "at least " + std::to_string(static_cast<long long>(-counts[r]));
-  }
+  const std::string each = detail::counts_text(counts);
   throw std::runtime_error(std::string("cue: the ranks have different numbers of ") + what + " batches (" + each +
                            "); give every rank the same number: cue::data::batches with .rank and .ranks deals each "
                            "rank its part of every global batch, and libtorch's DistributedSequentialSampler pads "

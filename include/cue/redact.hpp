@@ -78,9 +78,4 @@ inline std::string url_head(std::string_view url, std::size_t& end) {
   return text;
 }
 
-/// Kept for the sinks of earlier versions: `redacted_text(text, secrets)`.
-[[nodiscard]] inline std::string scrubbed(std::string text, const std::vector<std::string>& secrets) {
-  return redacted_text(std::move(text), secrets);
-}
-
 }  // namespace cue

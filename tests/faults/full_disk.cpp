@@ -14,14 +14,12 @@
 #include <cue/callbacks/checkpoint_registry.hpp>
 #include <cue/reporter.hpp>
 
+#include "../support.hpp"
+
 namespace fs = std::filesystem;
 
 namespace {
-fs::path full_disk() {
-  const char* dir = std::getenv("CUE_FULL_DISK");
-  if (dir == nullptr) throw std::runtime_error("CUE_FULL_DISK is not set (run through ctest)");
-  return dir;
-}
+using cue_test::full_disk;
 std::vector<std::string> lines_of(const fs::path& p) {
   std::ifstream in(p);
   std::vector<std::string> out;

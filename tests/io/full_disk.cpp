@@ -17,11 +17,7 @@
 namespace fs = std::filesystem;
 
 namespace {
-fs::path full_disk() {
-  const char* dir = std::getenv("CUE_FULL_DISK");
-  if (dir == nullptr) throw std::runtime_error("CUE_FULL_DISK is not set (run through ctest)");
-  return dir;
-}
+using cue_test::full_disk;
 
 // One batch per epoch; the epoch's loss and the size of the file it saves come from a script,
 // so one checkpoint can be too large for the disk.

@@ -7,7 +7,9 @@
 #include <concepts>
 #include <cstddef>
 #include <span>
+#include <string>
 #include <type_traits>
+#include <vector>
 
 namespace cue {
 
@@ -53,5 +55,27 @@ concept distributed_learner = requires(L& l) {
   requires communicator<std::remove_cvref_t<decltype(l.communicator())>>;
   l.synchronize();
 };
+
+namespace detail {
+// Each rank's count of batches, gathered by one sum: a rank knows its own count (`mine` >= 0) or,
+// when it still had data, that the count is at least -`mine`. Said as "rank 0: 8, rank 1: at
+// least 6" in the errors of uneven data.
+template <class Comm>
+std::vector<double> gathered_counts(Comm& comm, double mine) {
+  std::vector<double> counts(static_cast<std::size_t>(comm.size()), 0.0);
+  counts[static_cast<std::size_t>(comm.rank())] = mine;
+  comm.allreduce_sum(std::span<double>(counts));
+  return counts;
+}
+inline std::string counts_text(const std::vector<double>& counts) {
+  std::string each;
+  for (std::size_t r = 0; r < counts.size(); ++r) {
+    each += (r == 0 ? "rank " : ", rank ") + std::to_string(r) + ": ";
+    each += counts[r] >= 0 ? std::to_string(static_cast<long long>(counts[r]))
+                           : "at least " + std::to_string(static_cast<long long>(-counts[r]));
+  }
+  return each;
+}
+}  // namespace detail
 
 }  // namespace cue

@@ -216,15 +216,8 @@ class data_parallel {
   // The ranks' batch counts, gathered, in an error: a rank whose data ended knows its count; one
   // still training knows it has at least as many as it took.
   [[noreturn]] void uneven(bool ended) {
-    std::vector<double> counts(static_cast<std::size_t>(comm_->size()), 0.0);
-    counts[static_cast<std::size_t>(comm_->rank())] = ended ? static_cast<double>(batches_) : -static_cast<double>(batches_);
-    comm_->allreduce_sum(std::span<double>(counts));
-    std::string each;
-    for (std::size_t r = 0; r < counts.size(); ++r) {
-      each += (r == 0 ? "rank " : ", rank ") + std::to_string(r) + ": ";
-      each += counts[r] >= 0 ? std::to_string(static_cast<long long>(counts[r]))
-                             : "at least " + std::to_string(static_cast<long long>(-counts[r]));
-    }
+    const std::string each =
+        detail::counts_text(detail::gathered_counts(*comm_, ended ? static_cast<double>(batches_) : -static_cast<double>(batches_)));
     batches_ = 0;
     throw std::runtime_error(
         "cue: the ranks have different numbers of training batches in this epoch (" + each +
