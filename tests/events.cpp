@@ -116,3 +116,101 @@ TEST_CASE("a group handles exactly the events some member handles") {
   STATIC_REQUIRE(cue::handles_on_epoch_end<nested, ctx>);
   STATIC_REQUIRE(!cue::handles_on_test_begin<nested, ctx>);
 }
+
+// The hook table drives every list of hooks: each has the table's size and names, in its order.
+#include <cue/callbacks/lambda_callback.hpp>
+#include <cue/dynamic_callbacks.hpp>
+#include <cue/near_misses.hpp>
+
+#include <string_view>
+
+namespace {
+#define COUNT_ROW(NAME, STEM, EDGE, PHASE, CARRIES, WHAT) +1
+constexpr std::size_t table_rows = 0 CUE_HOOK_TABLE(COUNT_ROW);
+#undef COUNT_ROW
+
+template <class... Events>
+constexpr bool tags_match_names(cue::event_list<Events...>*) {
+  std::size_t i = 0;
+  return ((Events::hook == cue::hook_names[i++]) && ...);
+}
+
+// The lambda factories, the forwarding members of a group and dynamic_callback's virtuals: one per row.
+struct noop {
+  void operator()(auto&) const {}
+};
+using user_ctx = cue::context<int, cue::logs<"loss">>;
+#define LAMBDA_HANDLES(NAME, STEM, EDGE, PHASE, CARRIES, WHAT) \
+  &&cue::event::NAME::handled<decltype(cue::on_##NAME(noop{})), user_ctx>
+constexpr bool every_lambda_factory = true CUE_HOOK_TABLE(LAMBDA_HANDLES);
+#undef LAMBDA_HANDLES
+#define GROUP_FORWARDS(NAME, STEM, EDGE, PHASE, CARRIES, WHAT) \
+  &&cue::event::NAME::handled<cue::callbacks<decltype(cue::on_##NAME(noop{}))>, user_ctx>
+constexpr bool every_forwarding_member = true CUE_HOOK_TABLE(GROUP_FORWARDS);
+#undef GROUP_FORWARDS
+
+template <class... Events>
+constexpr bool every_virtual(cue::event_list<Events...>*) {
+  return ((cue::detail::virtual_hook<Events> != nullptr) && ...);
+}
+
+// Every near-miss name means a hook of the table, and none is a hook.
+constexpr bool near_misses_mean_hooks() {
+  bool ok = true;
+  auto is_hook = [](std::string_view n) {
+    for (auto h : cue::hook_names)
+      if (h == n) return true;
+    return false;
+  };
+#define NEAR_MISS_MEANS_HOOK(MEMBER, HOOK) ok = ok && is_hook(#HOOK) && !is_hook(#MEMBER);
+  CUE_NEAR_MISS_TABLE(NEAR_MISS_MEANS_HOOK)
+#undef NEAR_MISS_MEANS_HOOK
+  return ok;
+}
+}  // namespace
+
+TEST_CASE("the hook table drives every list of hooks") {
+  STATIC_REQUIRE(table_rows == 16);
+  STATIC_REQUIRE(cue::all_events::size == table_rows);
+  STATIC_REQUIRE(std::size(cue::hook_names) == table_rows);
+  STATIC_REQUIRE(tags_match_names(static_cast<cue::all_events*>(nullptr)));
+  STATIC_REQUIRE(every_lambda_factory);
+  STATIC_REQUIRE(every_forwarding_member);
+  STATIC_REQUIRE(every_virtual(static_cast<cue::all_events*>(nullptr)));
+  STATIC_REQUIRE(near_misses_mean_hooks());
+  STATIC_REQUIRE(std::string_view(CUE_HOOK_NAMES_TEXT).starts_with(" on_train_begin on_train_end"));
+}
+
+namespace {
+struct finish {
+  void on_epoch_finish(ctx&) {}
+};
+struct started {
+  void on_train_started(ctx&) {}
+};
+struct swapped {
+  void on_epoch_edn(ctx&) {}
+};
+struct dropped {
+  void on_test_batch_bgin(ctx&) {}
+};
+struct doubled {
+  void on_predcit_end(ctx&) {}
+};
+struct run_together {
+  void on_trainbatch_end(ctx&) {}
+};
+struct other_member {
+  void on_epoch(ctx&) {}
+};
+}  // namespace
+
+TEST_CASE("near misses come by rule: other words for begin and end, and slips of the fingers") {
+  STATIC_REQUIRE(cue::detail::first_near_miss<finish> == "on_epoch_finish");
+  STATIC_REQUIRE(cue::detail::first_near_miss<started> == "on_train_started");
+  STATIC_REQUIRE(cue::detail::first_near_miss<swapped> == "on_epoch_edn");
+  STATIC_REQUIRE(cue::detail::first_near_miss<dropped> == "on_test_batch_bgin");
+  STATIC_REQUIRE(cue::detail::first_near_miss<doubled> == "on_predcit_end");
+  STATIC_REQUIRE(cue::detail::first_near_miss<run_together> == "on_trainbatch_end");
+  STATIC_REQUIRE(cue::detail::first_near_miss<other_member>.empty());
+}

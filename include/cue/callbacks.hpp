@@ -32,60 +32,20 @@ namespace detail {
 template <class Derived, class Event, class Ctx>
 inline constexpr bool forwards = Derived::template takes<Event, Ctx>;
 
-// The sixteen hooks of a type that forwards events (a group, an adapter), and `on` for typed
+// The hooks of a type that forwards events (a group, an adapter), and `on` for typed
 // events: each is present when `Derived::takes<Event, Ctx>` and calls `Derived::deliver(event,
 // ctx)`. Derived befriends it.
 template <class Derived>
 class forward_events {
  public:
-  template <class Ctx>
-    requires(forwards<Derived, event::train_begin, Ctx>)
-  constexpr void on_train_begin(Ctx& ctx) { self().deliver(event::train_begin{}, ctx); }
-  template <class Ctx>
-    requires(forwards<Derived, event::train_end, Ctx>)
-  constexpr void on_train_end(Ctx& ctx) { self().deliver(event::train_end{}, ctx); }
-  template <class Ctx>
-    requires(forwards<Derived, event::epoch_begin, Ctx>)
-  constexpr void on_epoch_begin(Ctx& ctx) { self().deliver(event::epoch_begin{}, ctx); }
-  template <class Ctx>
-    requires(forwards<Derived, event::epoch_end, Ctx>)
-  constexpr void on_epoch_end(Ctx& ctx) { self().deliver(event::epoch_end{}, ctx); }
-  template <class Ctx>
-    requires(forwards<Derived, event::train_batch_begin, Ctx>)
-  constexpr void on_train_batch_begin(Ctx& ctx) { self().deliver(event::train_batch_begin{}, ctx); }
-  template <class Ctx>
-    requires(forwards<Derived, event::train_batch_end, Ctx>)
-  constexpr void on_train_batch_end(Ctx& ctx) { self().deliver(event::train_batch_end{}, ctx); }
-  template <class Ctx>
-    requires(forwards<Derived, event::after_backward, Ctx>)
-  constexpr void on_after_backward(Ctx& ctx) { self().deliver(event::after_backward{}, ctx); }
-  template <class Ctx>
-    requires(forwards<Derived, event::test_begin, Ctx>)
-  constexpr void on_test_begin(Ctx& ctx) { self().deliver(event::test_begin{}, ctx); }
-  template <class Ctx>
-    requires(forwards<Derived, event::test_end, Ctx>)
-  constexpr void on_test_end(Ctx& ctx) { self().deliver(event::test_end{}, ctx); }
-  template <class Ctx>
-    requires(forwards<Derived, event::test_batch_begin, Ctx>)
-  constexpr void on_test_batch_begin(Ctx& ctx) { self().deliver(event::test_batch_begin{}, ctx); }
-  template <class Ctx>
-    requires(forwards<Derived, event::test_batch_end, Ctx>)
-  constexpr void on_test_batch_end(Ctx& ctx) { self().deliver(event::test_batch_end{}, ctx); }
-  template <class Ctx>
-    requires(forwards<Derived, event::predict_begin, Ctx>)
-  constexpr void on_predict_begin(Ctx& ctx) { self().deliver(event::predict_begin{}, ctx); }
-  template <class Ctx>
-    requires(forwards<Derived, event::predict_end, Ctx>)
-  constexpr void on_predict_end(Ctx& ctx) { self().deliver(event::predict_end{}, ctx); }
-  template <class Ctx>
-    requires(forwards<Derived, event::predict_batch_begin, Ctx>)
-  constexpr void on_predict_batch_begin(Ctx& ctx) { self().deliver(event::predict_batch_begin{}, ctx); }
-  template <class Ctx>
-    requires(forwards<Derived, event::predict_batch_end, Ctx>)
-  constexpr void on_predict_batch_end(Ctx& ctx) { self().deliver(event::predict_batch_end{}, ctx); }
-  template <class Ctx>
-    requires(forwards<Derived, event::exception, Ctx>)
-  constexpr void on_exception(Ctx& ctx) { self().deliver(event::exception{}, ctx); }
+#define CUE_FORWARD_HOOK(NAME, STEM, EDGE, PHASE, CARRIES, WHAT) \
+  template <class Ctx>                                             \
+    requires(forwards<Derived, event::NAME, Ctx>)                  \
+  constexpr void on_##NAME(Ctx& ctx) {                             \
+    self().deliver(event::NAME{}, ctx);                            \
+  }
+  CUE_HOOK_TABLE(CUE_FORWARD_HOOK)
+#undef CUE_FORWARD_HOOK
   template <class Event, class Ctx>
     requires(!hook_event<Event> && forwards<Derived, Event, Ctx>)
   constexpr void on(const Event& e, Ctx& ctx) { self().deliver(e, ctx); }
@@ -182,16 +142,53 @@ struct slot<C&> {
 template <class C>
 consteval bool check_inner();
 
+// The check's condition as a named constant: a failure names the type in the note under the error.
+template <class C>
+inline constexpr bool declares_a_hook = callback<C>;
+
+// A listener's `on` that takes the event alone would never hear it (a hook takes the context, and
+// so does `on`): named constants, so that a failure names the listener and the event in its note.
+template <class C, class Event>
+inline constexpr bool on_takes_the_context = !requires(C& c, const Event& e) { c.on(e); };
+template <class C, class Event>
+consteval bool check_listener_form() {
+  static_assert(on_takes_the_context<C, Event>,
+                "cue: a listener's `on` takes the event but not the context, so it would never hear it (the "
+                "listener and the event: in the note below); write it as `void on(const Event& e, auto& ctx)`");
+  return on_takes_the_context<C, Event>;
+}
+template <class C, class... Es>
+consteval bool check_listener_forms(listens<Es...>*) {
+  return (check_listener_form<C, typename required_event<Es>::type>() && ...);
+}
+
+template <class C, class... Es>
+consteval bool listener_forms_ok(listens<Es...>*) {
+  return (on_takes_the_context<C, typename required_event<Es>::type> && ...);
+}
+
+// What check_is_callback reports, as one value: C is a callback, without a near miss or a listener
+// deaf to its events, and so is the callback it wraps.
+template <class C>
+inline constexpr bool well_formed_callback = [] {
+  if constexpr (!callback<C> || !first_near_miss<C>.empty())
+    return false;
+  else if constexpr (!listener_forms_ok<C>(static_cast<typename listened<C>::type*>(nullptr)))
+    return false;
+  else if constexpr (requires { typename C::inner_type; })
+    return well_formed_callback<typename C::inner_type>;
+  else
+    return true;
+}();
+
 template <class C>
 consteval bool check_is_callback() {
-  static_assert(holds<callback<C>>,
-                "cue: the type 'C' was given as a callback but declares no hook; a hook is a "
-                "member named after an event (on_train_begin, on_train_end, on_epoch_begin, "
-                "on_epoch_end, on_train_batch_begin, on_train_batch_end, on_after_backward, "
-                "on_test_begin, on_test_end, on_test_batch_begin, on_test_batch_end, "
-                "on_predict_begin, on_predict_end, on_predict_batch_begin, "
-                "on_predict_batch_end, on_exception): check the spelling of its hooks");
-  if constexpr (callback<C>) return check_near_misses<C>() && check_inner<C>();
+  static_assert(declares_a_hook<C>,
+                "cue: a type was given as a callback but declares no hook (the type: in the note below); check "
+                "the spelling of its hooks, members named after an event:" CUE_HOOK_NAMES_TEXT);
+  if constexpr (callback<C>)
+    return check_near_misses<C>() && check_listener_forms<C>(static_cast<typename listened<C>::type*>(nullptr)) &&
+           check_inner<C>();
   return true;
 }
 // The callback an adapter wraps is checked too.

@@ -74,27 +74,25 @@ class dynamic_context {
 class dynamic_callback {
  public:
   virtual ~dynamic_callback() = default;
-  virtual void on_train_begin(dynamic_context&) {}
-  virtual void on_train_end(dynamic_context&) {}
-  virtual void on_epoch_begin(dynamic_context&) {}
-  virtual void on_epoch_end(dynamic_context&) {}
-  virtual void on_train_batch_begin(dynamic_context&) {}
-  virtual void on_train_batch_end(dynamic_context&) {}
-  virtual void on_after_backward(dynamic_context&) {}
-  virtual void on_test_begin(dynamic_context&) {}
-  virtual void on_test_end(dynamic_context&) {}
-  virtual void on_test_batch_begin(dynamic_context&) {}
-  virtual void on_test_batch_end(dynamic_context&) {}
-  virtual void on_predict_begin(dynamic_context&) {}
-  virtual void on_predict_end(dynamic_context&) {}
-  virtual void on_predict_batch_begin(dynamic_context&) {}
-  virtual void on_predict_batch_end(dynamic_context&) {}
-  virtual void on_exception(dynamic_context&) {}
+#define CUE_DYNAMIC_HOOK(NAME, STEM, EDGE, PHASE, CARRIES, WHAT) \
+  virtual void on_##NAME(dynamic_context&) {}
+  CUE_HOOK_TABLE(CUE_DYNAMIC_HOOK)
+#undef CUE_DYNAMIC_HOOK
 };
 
 /// A list of dynamic callbacks, itself a (static) callback: it forwards every event to each
 /// element, in order, through one virtual call per element.
-class dynamic_callbacks {
+namespace detail {
+template <class Event>
+inline constexpr void (dynamic_callback::*virtual_hook)(dynamic_context&) = nullptr;
+#define CUE_VIRTUAL_HOOK(NAME, STEM, EDGE, PHASE, CARRIES, WHAT) \
+  template <>                                                    \
+  inline constexpr auto virtual_hook<event::NAME> = &dynamic_callback::on_##NAME;
+CUE_HOOK_TABLE(CUE_VIRTUAL_HOOK)
+#undef CUE_VIRTUAL_HOOK
+}  // namespace detail
+
+class dynamic_callbacks : public detail::forward_events<dynamic_callbacks> {
  public:
   /// Adds a callback and returns it.
   dynamic_callback& add(std::unique_ptr<dynamic_callback> cb) {
@@ -111,53 +109,12 @@ class dynamic_callbacks {
   }
   [[nodiscard]] std::size_t size() const noexcept { return list_.size(); }
 
-  template <class Ctx>
-  void on_train_begin(Ctx& ctx) { deliver<&dynamic_callback::on_train_begin>(ctx); }
-  template <class Ctx>
-  void on_train_end(Ctx& ctx) { deliver<&dynamic_callback::on_train_end>(ctx); }
-  template <class Ctx>
-  void on_epoch_begin(Ctx& ctx) { deliver<&dynamic_callback::on_epoch_begin>(ctx); }
-  template <class Ctx>
-  void on_epoch_end(Ctx& ctx) { deliver<&dynamic_callback::on_epoch_end>(ctx); }
-  template <class Ctx>
-  void on_train_batch_begin(Ctx& ctx) { deliver<&dynamic_callback::on_train_batch_begin>(ctx); }
-  template <class Ctx>
-  void on_train_batch_end(Ctx& ctx) { deliver<&dynamic_callback::on_train_batch_end>(ctx); }
-  /// Heard only with learners that have the split step, since run-time callbacks cannot make the
-  /// choice of step a compile error.
-  template <class Ctx>
-    requires requires(typename Ctx::learner_type& l) { l.apply_gradients(); }
-  void on_after_backward(Ctx& ctx) {
-    deliver<&dynamic_callback::on_after_backward>(ctx);
-  }
-  template <class Ctx>
-  void on_test_begin(Ctx& ctx) { deliver<&dynamic_callback::on_test_begin>(ctx); }
-  template <class Ctx>
-  void on_test_end(Ctx& ctx) { deliver<&dynamic_callback::on_test_end>(ctx); }
-  template <class Ctx>
-  void on_test_batch_begin(Ctx& ctx) { deliver<&dynamic_callback::on_test_batch_begin>(ctx); }
-  template <class Ctx>
-  void on_test_batch_end(Ctx& ctx) { deliver<&dynamic_callback::on_test_batch_end>(ctx); }
-  template <class Ctx>
-  void on_predict_begin(Ctx& ctx) { deliver<&dynamic_callback::on_predict_begin>(ctx); }
-  template <class Ctx>
-  void on_predict_end(Ctx& ctx) { deliver<&dynamic_callback::on_predict_end>(ctx); }
-  template <class Ctx>
-  void on_predict_batch_begin(Ctx& ctx) { deliver<&dynamic_callback::on_predict_batch_begin>(ctx); }
-  template <class Ctx>
-  void on_predict_batch_end(Ctx& ctx) { deliver<&dynamic_callback::on_predict_batch_end>(ctx); }
-  /// As with cue::callbacks, an exception thrown by one on_exception is dropped so every callback
-  /// hears the original.
-  template <class Ctx>
-  void on_exception(Ctx& ctx) noexcept {
-    dynamic_context dyn = erase(ctx);
-    for (auto& cb : list_) {
-      try {
-        cb->on_exception(dyn);
-      } catch (...) {  // NOLINT(bugprone-empty-catch): the original exception is what matters
-      }
-    }
-  }
+  /// Every hook's event reaches each element; on_after_backward only with learners that have
+  /// the split step, since run-time callbacks cannot make the choice of step a compile error.
+  template <class Event, class Ctx>
+  static constexpr bool takes =
+      hook_event<Event> && (!std::is_same_v<Event, event::after_backward> ||
+                            requires(typename Ctx::learner_type& l) { l.apply_gradients(); });
 
  private:
   template <class Ctx>
@@ -166,10 +123,23 @@ class dynamic_callbacks {
     return dynamic_context(ctx.state(), dynamic_logs(std::span<const std::string_view>(logs.names),
                                                      std::span<double>(logs.values)));
   }
-  template <auto Hook, class Ctx>
-  void deliver(Ctx& ctx) {
+  friend detail::forward_events<dynamic_callbacks>;
+
+  // One virtual call per element. As with cue::callbacks, an exception thrown by one on_exception
+  // is dropped so every callback hears the original.
+  template <class Event, class Ctx>
+  void deliver(Event, Ctx& ctx) {
     dynamic_context dyn = erase(ctx);
-    for (auto& cb : list_) ((*cb).*Hook)(dyn);
+    for (auto& cb : list_) {
+      if constexpr (std::is_same_v<Event, event::exception>) {
+        try {
+          ((*cb).*detail::virtual_hook<Event>)(dyn);
+        } catch (...) {  // NOLINT(bugprone-empty-catch): the original exception is what matters
+        }
+      } else {
+        ((*cb).*detail::virtual_hook<Event>)(dyn);
+      }
+    }
   }
 
   std::vector<std::unique_ptr<dynamic_callback>> list_;

@@ -1,86 +1,33 @@
-// The events of a training run: one concept per hook, and one tag type per event that the
-// dispatcher and the diagnostics use. A hook is a member `on_<event>(ctx)` taking the context.
+// The events of a training run, generated from the hook table (hooks.hpp): one concept per hook,
+// and one tag type per event that the dispatcher and the diagnostics use. A hook is a member
+// `on_<event>(ctx)` taking the context.
 #pragma once
 
+#include <cstddef>
 #include <string_view>
 #include <type_traits>
 
 #include <cue/fixed_string.hpp>
+#include <cue/hooks.hpp>
 
 namespace cue {
 
-// One concept per hook: `c.on_<event>(ctx)` is valid for this context type.
-
-/// Training starts (fit).
-template <class C, class Ctx>
-concept handles_on_train_begin = requires(C& c, Ctx& ctx) { c.on_train_begin(ctx); };
-/// Training ended normally (fit); not called when fit throws.
-template <class C, class Ctx>
-concept handles_on_train_end = requires(C& c, Ctx& ctx) { c.on_train_end(ctx); };
-/// An epoch starts.
-template <class C, class Ctx>
-concept handles_on_epoch_begin = requires(C& c, Ctx& ctx) { c.on_epoch_begin(ctx); };
-/// An epoch ended, validation included; logs hold epoch means and `val_*` means.
-template <class C, class Ctx>
-concept handles_on_epoch_end = requires(C& c, Ctx& ctx) { c.on_epoch_end(ctx); };
-/// A training batch is about to run.
-template <class C, class Ctx>
-concept handles_on_train_batch_begin = requires(C& c, Ctx& ctx) { c.on_train_batch_begin(ctx); };
-/// A training batch ran; logs hold the epoch's running means.
-template <class C, class Ctx>
-concept handles_on_train_batch_end = requires(C& c, Ctx& ctx) { c.on_train_batch_end(ctx); };
-/// Gradients are ready, before the update (learners with a split step).
-template <class C, class Ctx>
-concept handles_on_after_backward = requires(C& c, Ctx& ctx) { c.on_after_backward(ctx); };
-/// Evaluation starts (validation inside fit, or evaluate).
-template <class C, class Ctx>
-concept handles_on_test_begin = requires(C& c, Ctx& ctx) { c.on_test_begin(ctx); };
-/// Evaluation ended; logs hold its means, without the `val_` prefix.
-template <class C, class Ctx>
-concept handles_on_test_end = requires(C& c, Ctx& ctx) { c.on_test_end(ctx); };
-/// An evaluation batch is about to run.
-template <class C, class Ctx>
-concept handles_on_test_batch_begin = requires(C& c, Ctx& ctx) { c.on_test_batch_begin(ctx); };
-/// An evaluation batch ran; logs hold the running means.
-template <class C, class Ctx>
-concept handles_on_test_batch_end = requires(C& c, Ctx& ctx) { c.on_test_batch_end(ctx); };
-/// Prediction starts.
-template <class C, class Ctx>
-concept handles_on_predict_begin = requires(C& c, Ctx& ctx) { c.on_predict_begin(ctx); };
-/// Prediction ended.
-template <class C, class Ctx>
-concept handles_on_predict_end = requires(C& c, Ctx& ctx) { c.on_predict_end(ctx); };
-/// A prediction batch is about to run.
-template <class C, class Ctx>
-concept handles_on_predict_batch_begin = requires(C& c, Ctx& ctx) { c.on_predict_batch_begin(ctx); };
-/// A prediction batch ran.
-template <class C, class Ctx>
-concept handles_on_predict_batch_end = requires(C& c, Ctx& ctx) { c.on_predict_batch_end(ctx); };
-/// Fit is aborting because something threw; `ctx.exception()` holds it.
-template <class C, class Ctx>
-concept handles_on_exception = requires(C& c, Ctx& ctx) { c.on_exception(ctx); };
+// One concept per hook: `c.on_<event>(ctx)` is valid for this context type
+// (`cue::handles_on_epoch_end<C, Ctx>`, ...).
+#define CUE_HOOK_CONCEPT(NAME, STEM, EDGE, PHASE, CARRIES, WHAT) \
+  template <class C, class Ctx>                                  \
+  concept handles_on_##NAME = requires(C& c, Ctx& ctx) { c.on_##NAME(ctx); };
+CUE_HOOK_TABLE(CUE_HOOK_CONCEPT)
+#undef CUE_HOOK_CONCEPT
 
 namespace detail {
 // A class with a member of every hook name. Deriving from it and from C makes `&probe::on_x`
 // ambiguous exactly when C declares some member named on_x, whatever its signature (a template,
 // a wrong parameter list, a data member): that is how a near miss is told from an absent hook.
 struct every_hook_name {
-  int on_train_begin,
-      on_train_end,
-      on_epoch_begin,
-      on_epoch_end,
-      on_train_batch_begin,
-      on_train_batch_end,
-      on_after_backward,
-      on_test_begin,
-      on_test_end,
-      on_test_batch_begin,
-      on_test_batch_end,
-      on_predict_begin,
-      on_predict_end,
-      on_predict_batch_begin,
-      on_predict_batch_end,
-      on_exception;
+#define CUE_HOOK_MEMBER(NAME, STEM, EDGE, PHASE, CARRIES, WHAT) int on_##NAME;
+  CUE_HOOK_TABLE(CUE_HOOK_MEMBER)
+#undef CUE_HOOK_MEMBER
 };
 template <class C>
 struct hook_probe : C, every_hook_name {};
@@ -109,27 +56,38 @@ inline constexpr bool may_be_hook = std::is_function_v<typename pointee<P>::type
 }  // namespace detail
 
 namespace detail {
-// Instantiated only for a hook declared in a form that cannot take the context; g++ prints the
-// hook's name, the callback type and the context on the line that names this function.
-template <fixed_string Hook, class Callback, class Context>
+// The hooks as types, so that a failed check names them in the line under the error (g++:
+// "'...hook_takes_the_context<keras_style, cue::detail::hook::on_epoch_end>' evaluates to false";
+// clang: in the error line).
+namespace hook {
+#define CUE_HOOK_TYPE(NAME, STEM, EDGE, PHASE, CARRIES, WHAT) struct on_##NAME;
+CUE_HOOK_TABLE(CUE_HOOK_TYPE)
+#undef CUE_HOOK_TYPE
+}  // namespace hook
+template <class Callback, class Hook>
+inline constexpr bool hook_takes_the_context = false;
+// Instantiated only for a hook declared in a form that cannot take the context.
+template <class Callback, class Hook>
 consteval void report_hook_not_callable() {
-  static_assert(holds<sizeof(Callback) == 0>,
-                "cue: the member 'Hook' of the callback type 'Callback' cannot be called as "
-                "Hook(ctx); a hook takes one parameter, the context: write it as `void "
-                "Hook(auto& ctx)`");
+  static_assert(hook_takes_the_context<Callback, Hook>,
+                "cue: a hook of a callback type cannot be called as hook(ctx) (the type and the hook: in the "
+                "note below); a hook takes one parameter, the context: write it as `void on_<event>(auto& ctx)`");
 }
 }  // namespace detail
 
-/// The events as tag types (`cue::event::epoch_end`, ...). Each knows its hook's name, whether a
-/// type declares a member of that name (`declared`, callable or not), whether it can be called
-/// with a context (`handled`), and how to call it.
+/// The events as tag types (`cue::event::epoch_end`, ...), one per line of the hook table. Each
+/// knows its hook's name, its phase, edge and logs, whether a type declares a member of that name
+/// (`declared`, callable or not), whether it can be called with a context (`handled`), and how to
+/// call it.
 namespace event {
 
-// Member names cannot be template arguments, so the sixteen tags are spelled by this one local
-// macro; it is undefined below and nothing outside this header sees it.
-#define CUE_EVENT(NAME)                                                                        \
+#define CUE_EVENT_TAG(NAME, STEM, EDGE, PHASE, CARRIES, WHAT)                                    \
   struct NAME {                                                                                \
     static constexpr std::string_view hook = "on_" #NAME;                                      \
+    static constexpr std::string_view meaning = WHAT;                                          \
+    static constexpr cue::phase phase = cue::phase::PHASE;                                     \
+    static constexpr cue::edge edge = cue::edge::EDGE;                                         \
+    static constexpr cue::carries carries = cue::carries::CARRIES;                             \
     template <class C>                                                                         \
     static constexpr bool declared = [] {                                                      \
       if constexpr (requires { &C::on_##NAME; })                                               \
@@ -147,40 +105,66 @@ namespace event {
     }                                                                                          \
     template <class Callback, class Context>                                                   \
     static consteval void report_not_callable() {                                              \
-      detail::report_hook_not_callable<"on_" #NAME, Callback, Context>();                      \
+      detail::report_hook_not_callable<Callback, detail::hook::on_##NAME>();                   \
     }                                                                                          \
-  }
-
-CUE_EVENT(train_begin);
-CUE_EVENT(train_end);
-CUE_EVENT(epoch_begin);
-CUE_EVENT(epoch_end);
-CUE_EVENT(train_batch_begin);
-CUE_EVENT(train_batch_end);
-CUE_EVENT(after_backward);
-CUE_EVENT(test_begin);
-CUE_EVENT(test_end);
-CUE_EVENT(test_batch_begin);
-CUE_EVENT(test_batch_end);
-CUE_EVENT(predict_begin);
-CUE_EVENT(predict_end);
-CUE_EVENT(predict_batch_begin);
-CUE_EVENT(predict_batch_end);
-CUE_EVENT(exception);
-#undef CUE_EVENT
+  };
+CUE_HOOK_TABLE(CUE_EVENT_TAG)
+#undef CUE_EVENT_TAG
 
 }  // namespace event
 
 /// A list of event tags.
 template <class... Events>
 struct event_list {
+  static constexpr std::size_t size = sizeof...(Events);
   /// Some event of the list has a hook declared by C.
   template <class C>
   static constexpr bool any_declared = (Events::template declared<C> || ...);
+  /// Calls `f(Event{})` for each event, in order.
+  template <class F>
+  static constexpr void for_each(F&& f) {
+    (f(Events{}), ...);
+  }
+  /// Every event of the list satisfies `Pred`.
+  template <class Pred>
+  static constexpr bool all(Pred pred) {
+    return (pred(Events{}) && ...);
+  }
 };
 
-/// Every event, in the order of the concepts above.
-using all_events = event_list<event::train_begin, event::train_end, event::epoch_begin, event::epoch_end, event::train_batch_begin, event::train_batch_end, event::after_backward, event::test_begin, event::test_end, event::test_batch_begin, event::test_batch_end, event::predict_begin, event::predict_end, event::predict_batch_begin, event::predict_batch_end, event::exception>;
+namespace detail {
+#define CUE_EVENT_TYPE(NAME, STEM, EDGE, PHASE, CARRIES, WHAT) , event::NAME
+template <class, class... Events>
+using events_of_table = event_list<Events...>;
+}  // namespace detail
+
+/// Every event, in the order of the hook table.
+using all_events = detail::events_of_table<void CUE_HOOK_TABLE(CUE_EVENT_TYPE)>;
+#undef CUE_EVENT_TYPE
+
+/// The hooks' names, in the order of the hook table.
+inline constexpr std::string_view hook_names[] = {
+#define CUE_HOOK_NAME(NAME, STEM, EDGE, PHASE, CARRIES, WHAT) "on_" #NAME,
+    CUE_HOOK_TABLE(CUE_HOOK_NAME)
+#undef CUE_HOOK_NAME
+};
+
+namespace detail {
+// A begin or an end is named `<stem>_<edge>`, which the near misses rely on.
+consteval bool named_by_stem(std::string_view name, std::string_view stem, std::string_view edge_word, edge e) {
+  if (e != edge::begin && e != edge::end) return name == stem;
+  return name.size() == stem.size() + 1 + edge_word.size() && name.starts_with(stem) && name[stem.size()] == '_' &&
+         name.ends_with(edge_word);
+}
+#define CUE_HOOK_NAMED_BY_STEM(NAME, STEM, EDGE, PHASE, CARRIES, WHAT) \
+  static_assert(named_by_stem(#NAME, #STEM, #EDGE, edge::EDGE), "cue (hook table): on_" #NAME " is not <stem>_<edge>");
+CUE_HOOK_TABLE(CUE_HOOK_NAMED_BY_STEM)
+#undef CUE_HOOK_NAMED_BY_STEM
+}  // namespace detail
+
+/// The hooks' names, one string for messages: "on_train_begin, on_train_end, ...".
+#define CUE_HOOK_NAME_TEXT(NAME, STEM, EDGE, PHASE, CARRIES, WHAT) " on_" #NAME
+#define CUE_HOOK_NAMES_TEXT CUE_HOOK_TABLE(CUE_HOOK_NAME_TEXT)
 
 /// The umbrella concept: C declares at least one hook, or listens to typed events
 /// (`using listens = cue::listens<...>;`), so it is a callback.

@@ -350,29 +350,66 @@ constexpr bool same_step_logs = [] {
 }();
 
 // Every hook a callback declares (and those of the callbacks it wraps or groups) can take fit's
-// context for its event. Checked before the loop is instantiated, so that a hook written with
-// another signature (Keras's `on_epoch_end(epoch, logs)`) gets an error with a short trace.
-// VL is void without validation data, whose test events fit never emits.
+// context for its event, with the logs the hook table says it carries. Checked before the loop is
+// instantiated, so that a hook written with another signature (Keras's `on_epoch_end(epoch,
+// logs)`) gets an error with a short trace. VL is void without validation data, whose test events
+// fit never sends; nor does it send prediction events.
+template <class L, class TL, class EL, class VL>
+struct fit_hook_forms {
+  template <class Event, class T, class Logs>
+  static constexpr bool takes = Event::template handled<T, context<L, Logs>>;
+
+  template <class Event>
+  static constexpr bool sent = Event::phase != phase::predict && Event::phase != phase::predict_batch &&
+                               (!std::is_void_v<VL> || (Event::phase != phase::test && Event::phase != phase::test_batch));
+
+  // The logs types fit sends Event with (void: none, or not this one).
+  template <class Event>
+  struct logs_of {
+    using first = std::conditional_t<Event::carries == carries::train_means, TL,
+                  std::conditional_t<Event::carries == carries::epoch_logs, EL,
+                  std::conditional_t<Event::carries == carries::test_means, VL, logs<>>>>;
+    using second = std::conditional_t<Event::carries == carries::last_epoch, EL, void>;
+  };
+
+  template <class Event, class T>
+  static constexpr bool fits = [] {
+    if constexpr (!sent<Event> || !Event::template declared<T>)
+      return true;
+    else if constexpr (std::is_void_v<typename logs_of<Event>::second>)
+      return takes<Event, T, typename logs_of<Event>::first>;
+    else
+      return takes<Event, T, typename logs_of<Event>::first> && takes<Event, T, typename logs_of<Event>::second>;
+  }();
+
+  template <class T, class... Events>
+  static constexpr bool all_fit(event_list<Events...>*) {
+    return (fits<Events, T> && ...);
+  }
+  template <class T>
+  static constexpr bool own_ok = callback_group<T> || all_fit<T>(static_cast<all_events*>(nullptr));
+
+  // The first hook of T that does not fit: one error.
+  template <class Event, class T>
+  static consteval bool report_if_unfit() {
+    if constexpr (!fits<Event, T>) {
+      using Logs = std::conditional_t<takes<Event, T, typename logs_of<Event>::first>, typename logs_of<Event>::second,
+                                      typename logs_of<Event>::first>;
+      Event::template report_not_callable<T, context<L, Logs>>();
+    }
+    return fits<Event, T>;
+  }
+  template <class T, class... Events>
+  static consteval void report_own(event_list<Events...>*) {
+    (void)(report_if_unfit<Events, T>() && ...);
+  }
+};
+
 template <class C, class L, class TL, class EL, class VL>
 struct hook_forms {
   using T = std::remove_cvref_t<C>;
-  template <class Event, class Logs>
-  static constexpr bool fits = !Event::template declared<T> || Event::template handled<T, context<L, Logs>>;
-  template <class Event, class Logs>
-  static constexpr bool test_fits = [] {
-    if constexpr (std::is_void_v<VL>)
-      return true;
-    else
-      return fits<Event, Logs>;
-  }();
-  static constexpr bool own_ok =
-      callback_group<T> ||
-      (fits<event::train_begin, logs<>> && fits<event::train_end, logs<>> && fits<event::train_end, EL> &&
-       fits<event::epoch_begin, logs<>> && fits<event::epoch_end, EL> &&
-       fits<event::train_batch_begin, logs<>> && fits<event::train_batch_end, TL> &&
-       fits<event::after_backward, TL> && fits<event::exception, logs<>> &&
-       test_fits<event::test_begin, logs<>> && test_fits<event::test_end, VL> &&
-       test_fits<event::test_batch_begin, logs<>> && test_fits<event::test_batch_end, VL>);
+  using forms = fit_hook_forms<L, TL, EL, VL>;
+  static constexpr bool own_ok = forms::template own_ok<T>;
   static constexpr bool inner_ok = [] {
     if constexpr (requires { typename T::inner_type; })
       return hook_forms<typename T::inner_type, L, TL, EL, VL>::ok;
@@ -381,29 +418,11 @@ struct hook_forms {
   }();
   static constexpr bool ok = own_ok && inner_ok;
 
-  // The first hook that does not fit: one error.
-  template <class Event, class Logs>
-  static consteval bool report_if_unfit() {
-    if constexpr (!fits<Event, Logs>) Event::template report_not_callable<T, context<L, Logs>>();
-    return fits<Event, Logs>;
-  }
   static consteval void report() {
-    if constexpr (!own_ok) {
-      (void)(report_if_unfit<event::train_begin, logs<>>() && report_if_unfit<event::train_end, logs<>>() &&
-             report_if_unfit<event::train_end, EL>() && report_if_unfit<event::epoch_begin, logs<>>() &&
-             report_if_unfit<event::epoch_end, EL>() && report_if_unfit<event::train_batch_begin, logs<>>() &&
-             report_if_unfit<event::train_batch_end, TL>() && report_if_unfit<event::after_backward, TL>() &&
-             report_if_unfit<event::exception, logs<>>() && report_test());
-    } else if constexpr (!inner_ok) {
+    if constexpr (!own_ok)
+      forms::template report_own<T>(static_cast<all_events*>(nullptr));
+    else if constexpr (!inner_ok)
       hook_forms<typename T::inner_type, L, TL, EL, VL>::report();
-    }
-  }
-  static consteval bool report_test() {
-    if constexpr (std::is_void_v<VL>)
-      return true;
-    else
-      return report_if_unfit<event::test_begin, logs<>>() && report_if_unfit<event::test_end, VL>() &&
-             report_if_unfit<event::test_batch_begin, logs<>>() && report_if_unfit<event::test_batch_end, VL>();
   }
 };
 template <class... Cs, class L, class TL, class EL, class VL>
@@ -658,7 +677,7 @@ history fit_checked(Learner& learner, Data& data, ValData* val, const fit_option
     else
       check_test_step<Learner, batch_of<ValData>>();
     return {};
-  } else if constexpr (!(callback<Cs> && ...) || !(near_miss_free<std::remove_cvref_t<Cs>> && ...)) {
+  } else if constexpr (!(well_formed_callback<std::remove_cvref_t<Cs>> && ...)) {
     (static_cast<void>(check_is_callback<std::remove_cvref_t<Cs>>()), ...);  // before any use
     return {};
   } else {

@@ -1,206 +1,149 @@
-// Near-miss hook names: members that are likely meant as one of the sixteen hooks (a misspelling,
-// Keras's legacy aliases, the names of PyTorch Lightning, fastai and ensmallen). A callback with
-// such a member is a compile error that names the member and the hook it probably meant, whatever
-// other hooks it has. A member meant as it is: `using not_hooks = cue::names<"epoch_end">;`.
+// Near-miss hook names: members that are likely meant as one of the hooks (other words for begin
+// and end, a slip of the fingers, Keras's legacy aliases, the names of PyTorch Lightning, fastai
+// and ensmallen), generated from the hook table into near_miss_names.hpp. A callback with such a
+// member is a compile error that names the member and the hook it probably meant, whatever other
+// hooks it has. A member meant as it is: `using not_hooks = cue::names<"epoch_end">;`.
 #pragma once
 
 #include <cstddef>
 #include <string_view>
 #include <type_traits>
+#include <utility>
 
 #include <cue/events.hpp>
 #include <cue/fixed_string.hpp>
+#include <cue/near_miss_names.hpp>
 
 namespace cue {
 
-// X(member, the hook it probably means): the list users are told about (docs/callbacks.md).
-#define CUE_NEAR_MISSES(X) \
-  /* Keras's legacy aliases */ \
-  X(on_batch_begin, on_train_batch_begin) \
-  X(on_batch_end, on_train_batch_end) \
-  /* PyTorch Lightning's hooks */ \
-  X(on_fit_start, on_train_begin) \
-  X(on_fit_end, on_train_end) \
-  X(on_train_start, on_train_begin) \
-  X(on_train_epoch_start, on_epoch_begin) \
-  X(on_train_epoch_end, on_epoch_end) \
-  X(on_train_batch_start, on_train_batch_begin) \
-  X(on_before_optimizer_step, on_after_backward) \
-  X(on_validation_start, on_test_begin) \
-  X(on_validation_end, on_test_end) \
-  X(on_validation_epoch_start, on_test_begin) \
-  X(on_validation_epoch_end, on_test_end) \
-  X(on_validation_batch_start, on_test_batch_begin) \
-  X(on_validation_batch_end, on_test_batch_end) \
-  X(on_test_start, on_test_begin) \
-  X(on_test_epoch_start, on_test_begin) \
-  X(on_test_epoch_end, on_test_end) \
-  X(on_test_batch_start, on_test_batch_begin) \
-  X(on_predict_start, on_predict_begin) \
-  X(on_predict_epoch_start, on_predict_begin) \
-  X(on_predict_epoch_end, on_predict_end) \
-  X(on_predict_batch_start, on_predict_batch_begin) \
-  /* fastai's events */ \
-  X(before_fit, on_train_begin) \
-  X(after_fit, on_train_end) \
-  X(before_epoch, on_epoch_begin) \
-  X(after_epoch, on_epoch_end) \
-  X(before_train, on_epoch_begin) \
-  X(after_train, on_epoch_end) \
-  X(before_batch, on_train_batch_begin) \
-  X(after_batch, on_train_batch_end) \
-  X(after_backward, on_after_backward) \
-  X(before_validate, on_test_begin) \
-  X(after_validate, on_test_end) \
-  /* ensmallen's callbacks */ \
-  X(BeginOptimization, on_train_begin) \
-  X(EndOptimization, on_train_end) \
-  X(BeginEpoch, on_epoch_begin) \
-  X(EndEpoch, on_epoch_end) \
-  X(StepTaken, on_train_batch_end) \
-  /* _start/_stop for _begin/_end, plurals, without on_, CamelCase */ \
-  X(on_train_stop, on_train_end) \
-  X(on_epoch_start, on_epoch_begin) \
-  X(on_epoch_stop, on_epoch_end) \
-  X(on_train_batch_stop, on_train_batch_end) \
-  X(on_test_stop, on_test_end) \
-  X(on_test_batch_stop, on_test_batch_end) \
-  X(on_predict_stop, on_predict_end) \
-  X(on_predict_batch_stop, on_predict_batch_end) \
-  X(on_train_begins, on_train_begin) \
-  X(on_train_ends, on_train_end) \
-  X(on_epoch_begins, on_epoch_begin) \
-  X(on_epoch_ends, on_epoch_end) \
-  X(on_train_batch_begins, on_train_batch_begin) \
-  X(on_train_batch_ends, on_train_batch_end) \
-  X(on_after_backwards, on_after_backward) \
-  X(on_test_begins, on_test_begin) \
-  X(on_test_ends, on_test_end) \
-  X(on_test_batch_begins, on_test_batch_begin) \
-  X(on_test_batch_ends, on_test_batch_end) \
-  X(on_predict_begins, on_predict_begin) \
-  X(on_predict_ends, on_predict_end) \
-  X(on_predict_batch_begins, on_predict_batch_begin) \
-  X(on_predict_batch_ends, on_predict_batch_end) \
-  X(on_exceptions, on_exception) \
-  X(train_begin, on_train_begin) \
-  X(train_end, on_train_end) \
-  X(epoch_begin, on_epoch_begin) \
-  X(epoch_end, on_epoch_end) \
-  X(train_batch_begin, on_train_batch_begin) \
-  X(train_batch_end, on_train_batch_end) \
-  X(test_begin, on_test_begin) \
-  X(test_end, on_test_end) \
-  X(test_batch_begin, on_test_batch_begin) \
-  X(test_batch_end, on_test_batch_end) \
-  X(predict_begin, on_predict_begin) \
-  X(predict_end, on_predict_end) \
-  X(predict_batch_begin, on_predict_batch_begin) \
-  X(predict_batch_end, on_predict_batch_end) \
-  X(exception, on_exception) \
-  X(OnTrainBegin, on_train_begin) \
-  X(OnTrainEnd, on_train_end) \
-  X(OnEpochBegin, on_epoch_begin) \
-  X(OnEpochEnd, on_epoch_end) \
-  X(OnTrainBatchBegin, on_train_batch_begin) \
-  X(OnTrainBatchEnd, on_train_batch_end) \
-  X(OnAfterBackward, on_after_backward) \
-  X(OnTestBegin, on_test_begin) \
-  X(OnTestEnd, on_test_end) \
-  X(OnTestBatchBegin, on_test_batch_begin) \
-  X(OnTestBatchEnd, on_test_batch_end) \
-  X(OnPredictBegin, on_predict_begin) \
-  X(OnPredictEnd, on_predict_end) \
-  X(OnPredictBatchBegin, on_predict_batch_begin) \
-  X(OnPredictBatchEnd, on_predict_batch_end) \
-  X(OnException, on_exception) \
-  X(onTrainBegin, on_train_begin) \
-  X(onTrainEnd, on_train_end) \
-  X(onEpochBegin, on_epoch_begin) \
-  X(onEpochEnd, on_epoch_end) \
-  X(onTrainBatchBegin, on_train_batch_begin) \
-  X(onTrainBatchEnd, on_train_batch_end) \
-  X(onAfterBackward, on_after_backward) \
-  X(onTestBegin, on_test_begin) \
-  X(onTestEnd, on_test_end) \
-  X(onTestBatchBegin, on_test_batch_begin) \
-  X(onTestBatchEnd, on_test_batch_end) \
-  X(onPredictBegin, on_predict_begin) \
-  X(onPredictEnd, on_predict_end) \
-  X(onPredictBatchBegin, on_predict_batch_begin) \
-  X(onPredictBatchEnd, on_predict_batch_end) \
-  X(onException, on_exception) \
-  /* end */
+namespace detail {
+#define CUE_HOOK_FINGERPRINT(NAME, STEM, EDGE, PHASE, CARRIES, WHAT) " " #NAME ":" #STEM ":" #EDGE
+static_assert(std::string_view(CUE_NEAR_MISS_TABLE_SOURCE) == std::string_view(CUE_HOOK_TABLE(CUE_HOOK_FINGERPRINT)).substr(1),
+              "cue (maintainers): the hook table changed since near_miss_names.hpp was written; run "
+              "scripts/near_misses.py");
+#undef CUE_HOOK_FINGERPRINT
+}  // namespace detail
 
 namespace detail {
 // One member of each near-miss name: `&near_miss_probe<C>::name` is ambiguous exactly when C
 // declares a member of that name, of any kind (see every_hook_name).
 struct every_near_miss_name {
 #define CUE_NEAR_MISS_MEMBER(NAME, HOOK) int NAME;
-  CUE_NEAR_MISSES(CUE_NEAR_MISS_MEMBER)
+  CUE_NEAR_MISS_TABLE(CUE_NEAR_MISS_MEMBER)
 #undef CUE_NEAR_MISS_MEMBER
 };
 template <class C>
 struct near_miss_probe : C, every_near_miss_name {};
 
-template <fixed_string Name, fixed_string... Names>
-consteval bool names_contain(names<Names...>*) {
-  return ((Name == Names) || ...);
-}
-
 // The names a callback declares as intended: `using not_hooks = cue::names<...>;`.
-template <class C, fixed_string Name>
-inline constexpr bool intended = [] {
+template <fixed_string... Names>
+consteval bool names_contain(names<Names...>*, std::string_view name) {
+  return ((Names.view() == name) || ...);
+}
+template <class C>
+consteval bool intended(std::string_view name) {
   if constexpr (requires { typename C::not_hooks; })
-    return names_contain<Name>(static_cast<typename C::not_hooks*>(nullptr));
+    return names_contain(static_cast<typename C::not_hooks*>(nullptr), name);
   else
     return false;
-}();
-
-template <class Callback, fixed_string Member, fixed_string Hook>
-consteval bool report_near_miss() {
-  static_assert(Member.size() == 0,  // always false: this is instantiated only for a near miss
-                "cue: the callback type 'Callback' has a member 'Member', which is no hook but looks "
-                "like the hook 'Hook'; rename it, or declare it meant with `using not_hooks = "
-                "cue::names<\"...\">;`");
-  return true;
 }
-
-// Whether C declares a member named NAME, of any kind (final classes: a member that can be named
-// or called with one argument).
-#define CUE_NEAR_MISS_TEST(NAME, HOOK)                                                          \
-  template <class C>                                                                            \
-  inline constexpr bool has_near_miss_##NAME = [] {                                             \
-    if constexpr (probeable<C>)                                                                 \
-      return !requires { &near_miss_probe<C>::NAME; } && !intended<C, #NAME>;                   \
-    else                                                                                        \
-      return (requires { &C::NAME; } || requires(C& c, any_argument& a) { c.NAME(a); }) &&      \
-             !intended<C, #NAME>;                                                               \
-  }();
-CUE_NEAR_MISSES(CUE_NEAR_MISS_TEST)
-#undef CUE_NEAR_MISS_TEST
 
 // The fast path, one requirement list per type: C declares no member of any near-miss name.
 template <class C>
 concept without_near_miss_names = probeable<C> && requires {
 #define CUE_NEAR_MISS_REQUIREMENT(NAME, HOOK) &near_miss_probe<C>::NAME;
-  CUE_NEAR_MISSES(CUE_NEAR_MISS_REQUIREMENT)
+  CUE_NEAR_MISS_TABLE(CUE_NEAR_MISS_REQUIREMENT)
 #undef CUE_NEAR_MISS_REQUIREMENT
 };
 
-// The first near miss C declares, or "" when it declares none.
+// The slow path, for a type with a near miss or a final class (which the probe cannot derive
+// from; there, a member that can be named or called with one argument): which names C declares,
+// in the table's order. Arrays rather than a chain of ifs: this is parsed by every includer.
+inline constexpr std::string_view near_miss_names[] = {
+#define CUE_NEAR_MISS_NAME(NAME, HOOK) #NAME,
+    CUE_NEAR_MISS_TABLE(CUE_NEAR_MISS_NAME)
+#undef CUE_NEAR_MISS_NAME
+};
+inline constexpr std::size_t no_near_miss = sizeof(near_miss_names) / sizeof(near_miss_names[0]);
+
 template <class C>
-inline constexpr std::string_view first_near_miss = [] {
+consteval std::size_t first_declared(const bool (&declared)[no_near_miss]) {
+  for (std::size_t i = 0; i < no_near_miss; ++i)
+    if (declared[i] && !intended<C>(near_miss_names[i])) return i;
+  return no_near_miss;
+}
+
+// The index in the table of the first near miss C declares, or no_near_miss.
+template <class C>
+inline constexpr std::size_t first_near_miss_index = [] {
   if constexpr (without_near_miss_names<C>) {
-    return std::string_view();
+    return no_near_miss;
+  } else if constexpr (probeable<C>) {
+    constexpr bool declared[] = {
+#define CUE_NEAR_MISS_DECLARED(NAME, HOOK) !requires { &near_miss_probe<C>::NAME; },
+        CUE_NEAR_MISS_TABLE(CUE_NEAR_MISS_DECLARED)
+#undef CUE_NEAR_MISS_DECLARED
+    };
+    return first_declared<C>(declared);
   } else {
-#define CUE_NEAR_MISS_FIRST(NAME, HOOK) \
-  if (has_near_miss_##NAME<C>) return std::string_view(#NAME);
-    CUE_NEAR_MISSES(CUE_NEAR_MISS_FIRST)
-#undef CUE_NEAR_MISS_FIRST
-    return std::string_view();
+    constexpr bool declared[] = {
+#define CUE_NEAR_MISS_DECLARED(NAME, HOOK) \
+  requires { &C::NAME; } || requires(C& c, any_argument& a) { c.NAME(a); },
+        CUE_NEAR_MISS_TABLE(CUE_NEAR_MISS_DECLARED)
+#undef CUE_NEAR_MISS_DECLARED
+    };
+    return first_declared<C>(declared);
   }
 }();
+
+/// The first near miss C declares, or "" when it declares none.
+template <class C>
+inline constexpr std::string_view first_near_miss =
+    first_near_miss_index<C> == no_near_miss ? std::string_view() : near_miss_names[first_near_miss_index<C>];
+
+// The near-miss names and their hooks as types, so that a failed check names the callback and
+// the member in the line under the error (g++: "'...has_no_look_alike_member<training_monitor,
+// ...member::on_epoch_ends, ...hook::on_epoch_end>' evaluates to false"; clang: in the error line).
+namespace member {
+#define CUE_NEAR_MISS_TYPE(NAME, HOOK) struct NAME;
+CUE_NEAR_MISS_TABLE(CUE_NEAR_MISS_TYPE)
+#undef CUE_NEAR_MISS_TYPE
+}  // namespace member
+template <class... Ts>
+struct type_list {};
+using near_miss_members = type_list<
+#define CUE_NEAR_MISS_MEMBER_TYPE(NAME, HOOK) member::NAME,
+    CUE_NEAR_MISS_TABLE(CUE_NEAR_MISS_MEMBER_TYPE) void>;
+#undef CUE_NEAR_MISS_MEMBER_TYPE
+using near_miss_hooks = type_list<
+#define CUE_NEAR_MISS_HOOK_TYPE(NAME, HOOK) hook::HOOK,
+    CUE_NEAR_MISS_TABLE(CUE_NEAR_MISS_HOOK_TYPE) void>;
+#undef CUE_NEAR_MISS_HOOK_TYPE
+
+// The I-th type of a list, without recursion (the list is long).
+template <std::size_t I, class T>
+struct indexed {
+  using type = T;
+};
+template <class Indices, class... Ts>
+struct indexed_all;
+template <std::size_t... Is, class... Ts>
+struct indexed_all<std::index_sequence<Is...>, Ts...> : indexed<Is, Ts>... {};
+template <std::size_t I, class T>
+T type_at_impl(const indexed<I, T>&);
+template <std::size_t I, class... Ts>
+consteval auto type_at(type_list<Ts...>*) -> decltype(type_at_impl<I>(indexed_all<std::index_sequence_for<Ts...>, Ts...>{}));
+
+template <class Callback, class Member, class Hook>
+inline constexpr bool has_no_look_alike_member = false;
+
+template <class Callback, class Member, class Hook>
+consteval void report_look_alike() {
+  static_assert(has_no_look_alike_member<Callback, Member, Hook>,
+                "cue: a callback type has a member that is no hook but looks like one (the type, the member "
+                "and the hook it looks like: in the note below); rename the member, or declare it meant with "
+                "`using not_hooks = cue::names<\"its name\">;`");
+}
 
 // C, and the callbacks it wraps or groups, declare no near miss.
 template <class C>
@@ -217,18 +160,15 @@ inline constexpr bool near_miss_free = [] {
 // static_assert on the result adds none).
 template <class C>
 consteval bool check_near_misses() {
-  if constexpr (first_near_miss<C>.empty()) {
-    return true;
-  } else {
-#define CUE_NEAR_MISS_REPORT(NAME, HOOK) \
-  if constexpr (first_near_miss<C> == std::string_view(#NAME)) report_near_miss<C, #NAME, #HOOK>();
-    CUE_NEAR_MISSES(CUE_NEAR_MISS_REPORT)
-#undef CUE_NEAR_MISS_REPORT
-    return true;
+  constexpr std::size_t i = first_near_miss_index<C>;
+  if constexpr (i != no_near_miss) {
+    using Member = decltype(type_at<i>(static_cast<near_miss_members*>(nullptr)));
+    using Hook = decltype(type_at<i>(static_cast<near_miss_hooks*>(nullptr)));
+    report_look_alike<C, Member, Hook>();
   }
+  return true;
 }
 }  // namespace detail
 
 }  // namespace cue
 
-#undef CUE_NEAR_MISSES

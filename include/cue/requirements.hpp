@@ -12,11 +12,17 @@
 
 namespace cue::detail {
 
+// The checks' conditions as named constants, so that a failed one names the callback, the metric
+// and the loop's logs in the note under the error ("'...the_loop_produces<watcher<...>,
+// cue::fixed_string<8>{"val_los"}, cue::logs<...>>' evaluates to false").
+template <class Callback, fixed_string Metric, class Produced>
+inline constexpr bool the_loop_produces = Produced::template contains<Metric>;
+
 template <class Callback, fixed_string Wanted, fixed_string... Available>
 consteval void check_monitored(logs<Available...>*) {
-  static_assert(logs<Available...>::template contains<Wanted>,
-                "cue: the callback type 'Callback' monitors the metric 'Wanted', which this loop "
-                "does not produce; monitor one of the names in 'Available' (val_ names need "
+  static_assert(the_loop_produces<Callback, Wanted, logs<Available...>>,
+                "cue: a callback monitors a metric that this loop does not produce (the callback, the metric and "
+                "the loop's names: in the note below); monitor one of the loop's names (val_ names need "
                 "validation data)");
 }
 
@@ -24,12 +30,15 @@ consteval void check_monitored(logs<Available...>*) {
 template <fixed_string Name, class EpochLogs>
 inline constexpr bool formattable = EpochLogs::template contains<Name> || Name == fixed_string{"epoch"} ||
                                     Name == fixed_string{"batch"};
+template <class Callback, fixed_string Placeholder, class Produced>
+inline constexpr bool the_loop_fills = formattable<Placeholder, Produced>;
 
 template <class Callback, fixed_string Wanted, fixed_string... Available>
 consteval void check_formatted(logs<Available...>*) {
-  static_assert(formattable<Wanted, logs<Available...>>,
-                "cue: the callback type 'Callback' has a filepath placeholder naming 'Wanted', which "
-                "this loop does not produce; name epoch, batch or one of the names in 'Available'");
+  static_assert(the_loop_fills<Callback, Wanted, logs<Available...>>,
+                "cue: a callback has a filepath placeholder naming something this loop does not produce (the "
+                "callback, the placeholder and the loop's names: in the note below); name epoch, batch or one "
+                "of the loop's names");
 }
 
 template <class C, class Learner, class EpochLogs>

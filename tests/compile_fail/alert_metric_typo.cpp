@@ -1,6 +1,6 @@
 // An alert rule on a metric the loop does not produce: the same error as early stopping's.
-// expect: cue: the callback type 'Callback' monitors the metric 'Wanted', which this loop does not produce
-// expect-gnu: Wanted = cue::fixed_string<8>{"val_los"}
+// expect: cue: a callback monitors a metric that this loop does not produce
+// expect-named-gnu: the_loop_(produces|fills)<.*cue::fixed_string<8>\{"val_los"\}
 // max-lines: 20
 #include "common.hpp"
 

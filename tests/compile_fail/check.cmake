@@ -1,7 +1,9 @@
 # Runs one compile-fail test. Inputs: CXX, CXX_ID, INCLUDES (list), SYSTEM_INCLUDES (list), SOURCE.
 # The source's `// expect: REGEX` lines must all match the first error line; `// expect-gnu:`
 # lines must match somewhere in g++'s output (g++ prints the names it lists as strings); a
-# `// max-lines: N` line bounds the length of g++'s whole output.
+# `// max-lines: N` line bounds the length of g++'s whole output; `// expect-named: REGEX` lines
+# must match the error line together with the first note after it (g++ names the culprits in the
+# note "'...<the callback, the member>' evaluates to false", clang in the error line itself).
 set(flags -std=c++20 -fsyntax-only -Wall -Wextra -Wpedantic)
 foreach(dir ${INCLUDES})
   list(APPEND flags -I${dir})
@@ -34,6 +36,16 @@ if(NOT count EQUAL 1)
   message(FATAL_ERROR "expected exactly one error, got ${count}:\n${err}")
 endif()
 list(GET errors 0 first)
+string(FIND "${err}" "${first}" at)
+string(SUBSTRING "${err}" ${at} -1 after)
+string(FIND "${after}" "note: " note_at)
+set(named "${first}")
+if(note_at GREATER -1)
+  string(SUBSTRING "${after}" ${note_at} -1 note)
+  string(FIND "${note}" "\n" eol)
+  string(SUBSTRING "${note}" 0 ${eol} note)
+  set(named "${first}\n${note}")
+endif()
 if(NOT first MATCHES "error: .*cue: ")
   message(FATAL_ERROR "the error does not start with 'cue:':\n${first}")
 endif()
@@ -47,6 +59,14 @@ foreach(line ${expectations})
   elseif(line MATCHES "^// max-lines: ([0-9]+)$" AND CXX_ID STREQUAL "GNU")
     if(lines GREATER CMAKE_MATCH_1)
       message(FATAL_ERROR "the error takes ${lines} lines, more than ${CMAKE_MATCH_1}:\n${err}")
+    endif()
+  elseif(line MATCHES "^// expect-named: (.*)$")
+    if(NOT named MATCHES "${CMAKE_MATCH_1}")
+      message(FATAL_ERROR "the error and its first note do not match '${CMAKE_MATCH_1}':\n${named}")
+    endif()
+  elseif(line MATCHES "^// expect-named-gnu: (.*)$" AND CXX_ID STREQUAL "GNU")  # clang spells strings as numbers
+    if(NOT named MATCHES "${CMAKE_MATCH_1}")
+      message(FATAL_ERROR "the error and its first note do not match '${CMAKE_MATCH_1}':\n${named}")
     endif()
   elseif(line MATCHES "^// expect-gnu: (.*)$" AND CXX_ID STREQUAL "GNU")
     if(NOT err MATCHES "${CMAKE_MATCH_1}")

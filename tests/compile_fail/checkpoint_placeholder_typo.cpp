@@ -1,6 +1,6 @@
 // A checkpoint filepath, given as a template argument, with a placeholder that names no log.
-// expect: cue: the callback type 'Callback' has a filepath placeholder naming 'Wanted', which this loop does not produce
-// expect-gnu: Wanted = cue::fixed_string<8>{"val_los"}
+// expect: cue: a callback has a filepath placeholder naming something this loop does not produce
+// expect-named-gnu: the_loop_(produces|fills)<.*cue::fixed_string<8>\{"val_los"\}
 // max-lines: 20
 #include "common.hpp"
 

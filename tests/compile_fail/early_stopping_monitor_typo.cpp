@@ -1,5 +1,5 @@
 // A built-in callback monitoring a metric the loop does not produce.
-// expect: cue: the callback type 'Callback' monitors the metric 'Wanted', which this loop does not produce
+// expect: cue: a callback monitors a metric that this loop does not produce
 // expect-gnu: Callback = cue::early_stopping<cue::fixed_string<9>{"val_accu"}>
 // max-lines: 20
 #include "common.hpp"

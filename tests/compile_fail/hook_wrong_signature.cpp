@@ -1,7 +1,7 @@
 // A hook with Keras's (epoch, logs) parameters cannot take the context.
-// expect: cue: the member 'Hook' of the callback type 'Callback' cannot be called as Hook\(ctx\)
-// expect: write it as `void Hook\(auto& ctx\)`
-// expect-gnu: Hook = cue::fixed_string<13>{"on_epoch_end"}, Callback = keras_style
+// expect: cue: a hook of a callback type cannot be called as hook\(ctx\)
+// expect: write it as `void on_<event>\(auto& ctx\)`
+// expect-named: hook_takes_the_context<keras_style, cue::detail::hook::on_epoch_end>
 // max-lines: 20
 #include "common.hpp"
 

@@ -1,6 +1,6 @@
 // Keras's legacy alias on_batch_end, which Keras users still write, in a non-template hook.
-// expect: cue: the callback type 'Callback' has a member 'Member', which is no hook but looks like the hook 'Hook'
-// expect-gnu: Member = cue::fixed_string<13>{"on_batch_end"}.*Hook = cue::fixed_string<19>{"on_train_batch_end"}
+// expect: cue: a callback type has a member that is no hook but looks like one
+// expect-named: has_no_look_alike_member<batch_counter, cue::detail::member::on_batch_end, cue::detail::hook::on_train_batch_end>
 // max-lines: 20
 #include "common.hpp"
 

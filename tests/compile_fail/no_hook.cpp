@@ -1,6 +1,6 @@
 // A misspelled hook leaves a type with no hook at all: it is not a callback.
-// expect: cue: the type 'C' was given as a callback but declares no hook
-// expect-gnu: misspelled_printer
+// expect: cue: a type was given as a callback but declares no hook
+// expect-named: declares_a_hook<misspelled_printer>
 // max-lines: 20
 #include "common.hpp"
 

@@ -1,6 +1,6 @@
 // The same mistake inside an explicit cue::callbacks<...> group.
-// expect: cue: the type 'C' was given as a callback but declares no hook
-// expect-gnu: C = not_a_callback
+// expect: cue: a type was given as a callback but declares no hook
+// expect-named: declares_a_hook<not_a_callback>
 // max-lines: 20
 #include "common.hpp"
 

@@ -16,14 +16,9 @@ struct every_n_batches_filter {
   static_assert(N > 0, "cue: every_n_batches<N> needs N > 0");
   template <class Event, class Ctx>
   static constexpr bool pass(Event, const Ctx& ctx) noexcept {
-    if constexpr (std::is_same_v<Event, event::train_batch_begin> ||
-                  std::is_same_v<Event, event::train_batch_end> ||
-                  std::is_same_v<Event, event::after_backward>)
+    if constexpr (Event::phase == phase::train_batch)
       return (ctx.step() + 1) % N == 0;  // counted across epochs
-    else if constexpr (std::is_same_v<Event, event::test_batch_begin> ||
-                       std::is_same_v<Event, event::test_batch_end> ||
-                       std::is_same_v<Event, event::predict_batch_begin> ||
-                       std::is_same_v<Event, event::predict_batch_end>)
+    else if constexpr (Event::phase == phase::test_batch || Event::phase == phase::predict_batch)
       return (ctx.batch() + 1) % N == 0;
     else
       return true;

@@ -23,6 +23,20 @@
 
 namespace cue {
 
+namespace detail {
+// An event where a loop starts running callbacks or stops: fit's begin, the end of any loop (fit,
+// evaluation, prediction) and fit's abort. in_background waits for its queue there.
+template <class Event>
+inline constexpr bool bounds_a_loop = [] {
+  if constexpr (hook_event<Event>)
+    return Event::edge == edge::aborted || (Event::phase == phase::fit && Event::edge == edge::begin) ||
+           (Event::edge == edge::end && (Event::phase == phase::fit || Event::phase == phase::test ||
+                                         Event::phase == phase::predict));
+  else
+    return false;
+}();
+}  // namespace detail
+
 /// Options of `cue::in_background`.
 struct in_background_options {
   std::size_t capacity = 8;  ///< events queued at most (>= 1); a full queue makes training wait
@@ -74,11 +88,7 @@ class in_background : public detail::forward_events<in_background<C>> {
 
   // It hears, beside its callback's events, the ends of every loop, where it drains its queue.
   template <class Event, class Ctx>
-  static constexpr bool takes = takes_event<Event, C, Ctx> || std::is_same_v<Event, event::train_begin> ||
-                                std::is_same_v<Event, event::train_end> ||
-                                std::is_same_v<Event, event::exception> ||
-                                std::is_same_v<Event, event::test_end> ||
-                                std::is_same_v<Event, event::predict_end>;
+  static constexpr bool takes = takes_event<Event, C, Ctx> || detail::bounds_a_loop<Event>;
 
   [[nodiscard]] auto& inner() noexcept { return inner_.get(); }
 

@@ -6,6 +6,7 @@
 #include <unistd.h>
 
 #include <chrono>
+#include <concepts>
 #include <cmath>
 #include <cstddef>
 #include <cstdlib>
@@ -18,6 +19,7 @@
 #include <stop_token>
 #include <string>
 #include <string_view>
+#include <type_traits>
 #include <utility>
 #include <vector>
 
@@ -198,20 +200,36 @@ using text_escape = std::string (*)(std::string_view);
 /// after a stop is asked (the end of training cancels what outlasts its drain budget). A sink
 /// with `void validate() const` is checked when it is given (an e-mail address that would inject
 /// a header is refused there). Copies share the sink; deliveries run on one worker at a time.
-class alert_sink {
- public:
-  template <class Sink>
-    requires requires(Sink& s, const alert_message& m) {
+namespace detail {
+// What a sink has; a named constant, so that a failed check names the sink type in its note.
+template <class Sink>
+inline constexpr bool is_an_alert_sink =
+    requires(Sink& s, const alert_message& m) {
       { std::as_const(s).describe() } -> std::convertible_to<std::string>;
     } && (requires(Sink& s, const alert_message& m) {
       { s.deliver(m) } -> std::convertible_to<std::string>;
     } || requires(Sink& s, const alert_message& m, std::stop_token t) {
       { s.deliver(m, t) } -> std::convertible_to<std::string>;
-    })
-  alert_sink(Sink sink)  // NOLINT: implicit, so that `.sinks = {cue::sinks::slack{...}}` reads well
-      : self_(std::make_shared<model<Sink>>(std::move(sink))) {
-    if constexpr (requires(const Sink& s) { s.validate(); })
-      static_cast<const model<Sink>&>(*self_).sink.validate();
+    });
+}  // namespace detail
+
+class alert_sink {
+ public:
+  // Any class converts, so that one without the members a sink needs gets cue's error naming it
+  // rather than a failed conversion of the options' initializer list.
+  template <class Sink>
+    requires(std::is_class_v<Sink> && !std::same_as<Sink, alert_sink>)
+  alert_sink(Sink sink) {  // NOLINT: implicit, so that `.sinks = {cue::sinks::slack{...}}` reads well
+    static_assert(detail::is_an_alert_sink<Sink>,
+                  "cue: a type given as an alert sink lacks what a sink has (the type: in the note below); a "
+                  "sink has `std::string describe() const` and `std::string deliver(const cue::alert_message&)` "
+                  "or `deliver(const cue::alert_message&, std::stop_token)`, returning \"\" when delivered, else "
+                  "why not");
+    if constexpr (detail::is_an_alert_sink<Sink>) {
+      self_ = std::make_shared<model<Sink>>(std::move(sink));
+      if constexpr (requires(const Sink& s) { s.validate(); })
+        static_cast<const model<Sink>&>(*self_).sink.validate();
+    }
   }
 
   [[nodiscard]] std::string describe() const { return self_->describe(); }

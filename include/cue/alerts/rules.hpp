@@ -6,7 +6,10 @@
 #include <exception>
 #include <optional>
 #include <stdexcept>
+#include <concepts>
 #include <string>
+#include <string_view>
+#include <type_traits>
 #include <utility>
 #include <vector>
 
@@ -28,11 +31,28 @@ struct finding {
   std::optional<double> reference{};
 };
 
+/// A value the rule cannot do without: `above<"loss">{}` is a compile error, not a rule that fires
+/// at 0. It reads as the double it holds.
+struct required_threshold {
+  double value;
+  constexpr required_threshold(double v) noexcept : value(v) {}  // NOLINT(google-explicit-constructor)
+  // The default constructor, which an aggregate without `.threshold` calls, is a template so that
+  // its check fires only when it is used (not constexpr: a trait asking whether the rule can be
+  // default-constructed, as std::tuple's does, must not instantiate it).
+  template <class Unset = void>
+  required_threshold() noexcept : value(0) {
+    static_assert(!std::is_void_v<Unset>,
+                  "cue: rules::above and rules::below need a threshold: write "
+                  "cue::rules::above<\"val_loss\">{.threshold = 10.0}");
+  }
+  constexpr operator double() const noexcept { return value; }  // NOLINT(google-explicit-constructor)
+};
+
 /// The metric is above `threshold` (`val_loss > 10`: exploding gradients).
 template <fixed_string Metric>
 struct above {
   using monitored = names<Metric>;
-  double threshold;
+  required_threshold threshold;
   std::string title = std::string(Metric.view()) + " above " + python_repr(threshold);
   alert_level level = alert_level::warning;
 
@@ -46,7 +66,7 @@ struct above {
 template <fixed_string Metric>
 struct below {
   using monitored = names<Metric>;
-  double threshold;
+  required_threshold threshold;
   std::string title = std::string(Metric.view()) + " below " + python_repr(threshold);
   alert_level level = alert_level::warning;
 
@@ -124,4 +144,40 @@ struct failed {
   alert_level level = alert_level::error;
 };
 
+/// A rule over one metric of the epoch's logs, as above, below, spike and non_finite are; a user's
+/// own rule is one too: `using monitored = cue::names<"metric">;`, `static metric()` and
+/// `static reference_name()` (string views), `rule()` (its text), `check(double value)` returning
+/// a `cue::rules::finding` (it may update the rule, as spike keeps its best), and the fields
+/// `title` and `level`.
+template <class R>
+concept metric_rule = requires(R& r, double v) {
+  typename R::monitored;
+  { R::metric() } -> std::convertible_to<std::string_view>;
+  { R::reference_name() } -> std::convertible_to<std::string_view>;
+  { r.rule() } -> std::convertible_to<std::string>;
+  { r.check(v) } -> std::same_as<finding>;
+  { r.title } -> std::convertible_to<std::string>;
+  { r.level } -> std::convertible_to<alert_level>;
+};
+
+/// What cue::alert can watch: a metric rule, or the end of training (stopped, failed).
+template <class R>
+concept rule = metric_rule<R> || std::same_as<R, stopped> || std::same_as<R, failed>;
+
 }  // namespace cue::rules
+
+namespace cue::detail {
+// The check's condition as a named constant: a failure names the rule type in the note below it.
+template <class R>
+inline constexpr bool is_a_rule = rules::rule<R>;
+template <class R>
+consteval bool check_rule() {
+  static_assert(is_a_rule<R>,
+                "cue: cue::alert was given a rule it cannot watch (the type: in the note below); a rule is "
+                "cue::rules::above, below, spike, non_finite, stopped or failed, or a metric rule of your own: "
+                "`using monitored = cue::names<\"metric\">;`, static metric() and reference_name(), rule(), "
+                "check(double) returning cue::rules::finding, and the fields title and level "
+                "(cue::rules::metric_rule)");
+  return true;
+}
+}  // namespace cue::detail

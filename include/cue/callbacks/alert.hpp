@@ -107,6 +107,8 @@ struct monitored_by_rule<Rule> {
 /// Hooks: on_train_begin, on_epoch_end, on_train_end, on_exception.
 template <class... Rules>
 class alert {
+  static_assert((detail::check_rule<Rules>() && ...));
+
  public:
   using writes_output = void;  ///< in a distributed fit, wrap it: cue::on_rank_zero
   using options = alert_options;
@@ -140,7 +142,7 @@ class alert {
   void on_epoch_end(auto& ctx) {
     for_each_rule([&](auto& rule, std::size_t i) {
       using R = std::remove_cvref_t<decltype(rule)>;
-      if constexpr (requires { R::metric(); }) {
+      if constexpr (rules::metric_rule<R>) {
         constexpr auto name = fixed_string_of(static_cast<typename R::monitored*>(nullptr));
         if (!has_log<name>(ctx)) return;
         const rules::finding f = rule.check(get<name>(ctx.logs()));

@@ -14,152 +14,19 @@ namespace cue {
 template <class Event, class F>
 struct lambda_hook;
 
-template <class F>
-struct lambda_hook<event::train_begin, F> {
-  F f;
-  void on_train_begin(auto& ctx) { f(ctx); }
-};
-template <class F>
-struct lambda_hook<event::train_end, F> {
-  F f;
-  void on_train_end(auto& ctx) { f(ctx); }
-};
-template <class F>
-struct lambda_hook<event::epoch_begin, F> {
-  F f;
-  void on_epoch_begin(auto& ctx) { f(ctx); }
-};
-template <class F>
-struct lambda_hook<event::epoch_end, F> {
-  F f;
-  void on_epoch_end(auto& ctx) { f(ctx); }
-};
-template <class F>
-struct lambda_hook<event::train_batch_begin, F> {
-  F f;
-  void on_train_batch_begin(auto& ctx) { f(ctx); }
-};
-template <class F>
-struct lambda_hook<event::train_batch_end, F> {
-  F f;
-  void on_train_batch_end(auto& ctx) { f(ctx); }
-};
-template <class F>
-struct lambda_hook<event::after_backward, F> {
-  F f;
-  void on_after_backward(auto& ctx) { f(ctx); }
-};
-template <class F>
-struct lambda_hook<event::test_begin, F> {
-  F f;
-  void on_test_begin(auto& ctx) { f(ctx); }
-};
-template <class F>
-struct lambda_hook<event::test_end, F> {
-  F f;
-  void on_test_end(auto& ctx) { f(ctx); }
-};
-template <class F>
-struct lambda_hook<event::test_batch_begin, F> {
-  F f;
-  void on_test_batch_begin(auto& ctx) { f(ctx); }
-};
-template <class F>
-struct lambda_hook<event::test_batch_end, F> {
-  F f;
-  void on_test_batch_end(auto& ctx) { f(ctx); }
-};
-template <class F>
-struct lambda_hook<event::predict_begin, F> {
-  F f;
-  void on_predict_begin(auto& ctx) { f(ctx); }
-};
-template <class F>
-struct lambda_hook<event::predict_end, F> {
-  F f;
-  void on_predict_end(auto& ctx) { f(ctx); }
-};
-template <class F>
-struct lambda_hook<event::predict_batch_begin, F> {
-  F f;
-  void on_predict_batch_begin(auto& ctx) { f(ctx); }
-};
-template <class F>
-struct lambda_hook<event::predict_batch_end, F> {
-  F f;
-  void on_predict_batch_end(auto& ctx) { f(ctx); }
-};
-template <class F>
-struct lambda_hook<event::exception, F> {
-  F f;
-  void on_exception(auto& ctx) { f(ctx); }
-};
-
-// The factories, named after the hooks they make.
-template <class F>
-[[nodiscard]] constexpr auto on_train_begin(F f) {
-  return lambda_hook<event::train_begin, F>{std::move(f)};
-}
-template <class F>
-[[nodiscard]] constexpr auto on_train_end(F f) {
-  return lambda_hook<event::train_end, F>{std::move(f)};
-}
-template <class F>
-[[nodiscard]] constexpr auto on_epoch_begin(F f) {
-  return lambda_hook<event::epoch_begin, F>{std::move(f)};
-}
-template <class F>
-[[nodiscard]] constexpr auto on_epoch_end(F f) {
-  return lambda_hook<event::epoch_end, F>{std::move(f)};
-}
-template <class F>
-[[nodiscard]] constexpr auto on_train_batch_begin(F f) {
-  return lambda_hook<event::train_batch_begin, F>{std::move(f)};
-}
-template <class F>
-[[nodiscard]] constexpr auto on_train_batch_end(F f) {
-  return lambda_hook<event::train_batch_end, F>{std::move(f)};
-}
-template <class F>
-[[nodiscard]] constexpr auto on_after_backward(F f) {
-  return lambda_hook<event::after_backward, F>{std::move(f)};
-}
-template <class F>
-[[nodiscard]] constexpr auto on_test_begin(F f) {
-  return lambda_hook<event::test_begin, F>{std::move(f)};
-}
-template <class F>
-[[nodiscard]] constexpr auto on_test_end(F f) {
-  return lambda_hook<event::test_end, F>{std::move(f)};
-}
-template <class F>
-[[nodiscard]] constexpr auto on_test_batch_begin(F f) {
-  return lambda_hook<event::test_batch_begin, F>{std::move(f)};
-}
-template <class F>
-[[nodiscard]] constexpr auto on_test_batch_end(F f) {
-  return lambda_hook<event::test_batch_end, F>{std::move(f)};
-}
-template <class F>
-[[nodiscard]] constexpr auto on_predict_begin(F f) {
-  return lambda_hook<event::predict_begin, F>{std::move(f)};
-}
-template <class F>
-[[nodiscard]] constexpr auto on_predict_end(F f) {
-  return lambda_hook<event::predict_end, F>{std::move(f)};
-}
-template <class F>
-[[nodiscard]] constexpr auto on_predict_batch_begin(F f) {
-  return lambda_hook<event::predict_batch_begin, F>{std::move(f)};
-}
-template <class F>
-[[nodiscard]] constexpr auto on_predict_batch_end(F f) {
-  return lambda_hook<event::predict_batch_end, F>{std::move(f)};
-}
-template <class F>
-[[nodiscard]] constexpr auto on_exception(F f) {
-  return lambda_hook<event::exception, F>{std::move(f)};
-}
+#define CUE_LAMBDA_HOOK(NAME, STEM, EDGE, PHASE, CARRIES, WHAT)    \
+  template <class F>                                               \
+  struct lambda_hook<event::NAME, F> {                             \
+    F f;                                                           \
+    void on_##NAME(auto& ctx) { f(ctx); }                          \
+  };                                                               \
+  /** `cue::on_##NAME(f)`: `f(ctx)` as the hook on_##NAME. */       \
+  template <class F>                                               \
+  [[nodiscard]] constexpr auto on_##NAME(F f) {                    \
+    return lambda_hook<event::NAME, F>{std::move(f)};              \
+  }
+CUE_HOOK_TABLE(CUE_LAMBDA_HOOK)
+#undef CUE_LAMBDA_HOOK
 
 /// Functions as hooks, as Keras's LambdaCallback:
 /// `cue::lambda_callback cb{cue::on_epoch_end(f), cue::on_train_end(g)};`.

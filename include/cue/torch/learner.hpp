@@ -2,6 +2,7 @@
 // every built-in callback train PyTorch C++ frontend models. Target cue::torch (libtorch-dev).
 #pragma once
 
+#include <concepts>
 #include <cstddef>
 #include <cstdint>
 #include <filesystem>
@@ -39,6 +40,31 @@ struct accuracy {
   }
 };
 
+namespace detail {
+// What a metric is: a `name` usable as a log's name, and `double operator()(output, target)`; a
+// named constant, so that a failed check names the type in the note under it.
+template <class M>
+inline constexpr bool is_a_metric = requires(M& m, const ::torch::Tensor& t) {
+  typename cue::logs<M::name>;
+  { m(t, t) } -> std::convertible_to<double>;
+};
+template <class M>
+consteval auto metric_name() {
+  if constexpr (requires { typename cue::logs<M::name>; })
+    return M::name;
+  else
+    return fixed_string{"?"};  // not a metric: its one error is the check below
+}
+template <class M>
+consteval bool check_metric() {
+  static_assert(is_a_metric<M>,
+                "cue: torch::learner was given a metric that is none (the type: in the note below); a metric "
+                "has `static constexpr cue::fixed_string name = \"...\";` and `double operator()(const "
+                "torch::Tensor& output, const torch::Tensor& target) const`, as cue::torch::accuracy");
+  return true;
+}
+}  // namespace detail
+
 /// Trains `module` (any `torch::nn::Module` holder: `torch::nn::Sequential`, a `TORCH_MODULE`, or a
 /// `std::shared_ptr` to one) with `optimizer` on `loss(output, target)`, a scalar tensor, logging
 /// `loss` and each metric by its name (`cue::torch::accuracy`, or a type with a `name` and
@@ -53,8 +79,10 @@ struct accuracy {
 /// `torch::load(module, path)` reads), and `named_weights()` for TensorBoard's histograms.
 template <class Module, class Optimizer, class Loss, class... Metrics>
 class learner {
+  static_assert((detail::check_metric<Metrics>() && ...));
+
  public:
-  using logs_type = cue::logs<"loss", Metrics::name...>;
+  using logs_type = cue::logs<"loss", detail::metric_name<Metrics>()...>;
   /// The weights and buffers, copied.
   using snapshot = std::vector<::torch::Tensor>;
 
@@ -198,7 +226,10 @@ class learner {
     return loss;
   }
   logs_type logs_of(const ::torch::Tensor& loss, const ::torch::Tensor& output, const ::torch::Tensor& target) {
-    return std::apply([&](auto&... m) { return logs_type{loss.item<double>(), m(output, target)...}; }, metrics_);
+    if constexpr ((detail::is_a_metric<Metrics> && ...))
+      return std::apply([&](auto&... m) { return logs_type{loss.item<double>(), m(output, target)...}; }, metrics_);
+    else
+      return {};
   }
   static std::span<float> as_span(const ::torch::Tensor& t, const char* what) {
     if (t.scalar_type() != ::torch::kFloat || !t.is_cpu() || !t.is_contiguous())
