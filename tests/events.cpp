@@ -102,7 +102,9 @@ TEST_CASE("near misses are found beside valid hooks, in final classes, unless de
   STATIC_REQUIRE(cue::detail::first_near_miss<camel_case> == "OnEpochEnd");
   STATIC_REQUIRE(cue::detail::first_near_miss<meant_as_is>.empty());
   STATIC_REQUIRE(cue::detail::first_near_miss<epoch_only>.empty());
-  STATIC_REQUIRE(!cue::detail::near_miss_free<cue::filtered<cue::detail::every_n_epochs_filter<2>, keras_monitor>>);
+  using adapted = cue::filtered<cue::detail::every_n_epochs_filter<2>, keras_monitor>;
+  STATIC_REQUIRE(!cue::detail::well_formed_callback<adapted>);
+  STATIC_REQUIRE(std::is_same_v<cue::detail::first_part<cue::detail::ill_formed, adapted>, keras_monitor>);
 }
 
 TEST_CASE("a group handles exactly the events some member handles") {
@@ -168,6 +170,27 @@ constexpr bool near_misses_mean_hooks() {
   return ok;
 }
 }  // namespace
+
+// The one walk: a group's parts and an adapter's callback, in order, stopping where asked.
+namespace {
+template <class C>
+struct is_epoch_only : std::bool_constant<std::is_same_v<C, epoch_only>> {};
+template <class C>
+struct is_group_of_two : std::bool_constant<std::is_same_v<C, cue::callbacks<typed_hook, epoch_only>>> {};
+}  // namespace
+
+TEST_CASE("some_part and first_part walk groups and adapters, in order") {
+  using inner = cue::callbacks<typed_hook, epoch_only>;
+  using adapted = cue::filtered<cue::detail::every_n_epochs_filter<2>, inner>;
+  using outer = cue::callbacks<typed_hook&, adapted>;
+  STATIC_REQUIRE(std::is_same_v<cue::detail::parts_of<outer>::type, cue::parts<typed_hook, adapted>>);
+  STATIC_REQUIRE(std::is_same_v<cue::detail::parts_of<adapted>::type, cue::parts<inner>>);
+  STATIC_REQUIRE(cue::detail::some_part<is_epoch_only, outer>);
+  STATIC_REQUIRE(!cue::detail::some_part<is_epoch_only, outer, is_group_of_two>);
+  STATIC_REQUIRE(std::is_same_v<cue::detail::first_part<is_epoch_only, outer>, epoch_only>);
+  STATIC_REQUIRE(std::is_void_v<cue::detail::first_part<is_epoch_only, outer, is_group_of_two>>);
+  STATIC_REQUIRE(std::is_void_v<cue::detail::first_part<is_epoch_only, typed_hook>>);
+}
 
 TEST_CASE("the hook table drives every list of hooks") {
   STATIC_REQUIRE(table_rows == 16);

@@ -12,6 +12,7 @@
 #include <cue/context.hpp>
 #include <cue/events.hpp>
 #include <cue/near_misses.hpp>
+#include <cue/parts.hpp>
 #include <cue/typed_events.hpp>
 
 namespace cue {
@@ -139,13 +140,6 @@ struct slot<C&> {
   constexpr C& get() const noexcept { return *ptr; }
 };
 
-template <class C>
-consteval bool check_inner();
-
-// The check's condition as a named constant: a failure names the type in the note under the error.
-template <class C>
-inline constexpr bool declares_a_hook = callback<C>;
-
 // A listener's `on` that takes the event alone would never hear it (a hook takes the context, and
 // so does `on`): named constants, so that a failure names the listener and the event in its note.
 template <class C, class Event>
@@ -167,37 +161,41 @@ consteval bool listener_forms_ok(listens<Es...>*) {
   return (on_takes_the_context<C, typename required_event<Es>::type> && ...);
 }
 
-// What check_is_callback reports, as one value: C is a callback, without a near miss or a listener
-// deaf to its events, and so is the callback it wraps.
+// A part that check_is_callback reports: no callback, or one with a near miss or a listener deaf
+// to its events.
 template <class C>
-inline constexpr bool well_formed_callback = [] {
+struct ill_formed : std::bool_constant<[] {
   if constexpr (!callback<C> || !first_near_miss<C>.empty())
-    return false;
-  else if constexpr (!listener_forms_ok<C>(static_cast<typename listened<C>::type*>(nullptr)))
-    return false;
-  else if constexpr (requires { typename C::inner_type; })
-    return well_formed_callback<typename C::inner_type>;
-  else
     return true;
-}();
+  else
+    return !listener_forms_ok<C>(static_cast<typename listened<C>::type*>(nullptr));
+}()> {};
 
+// A group (cue::callbacks) checks its parts when it is instantiated, where the user wrote it: the
+// walk stops there, so that a mistake is one error.
+template <class C>
+struct checks_its_parts : std::bool_constant<requires { typename C::parts; }> {};
+
+/// C and every part of it are callbacks without a near miss or a deaf listener.
+template <class C>
+inline constexpr bool well_formed_callback = !some_part<ill_formed, C, checks_its_parts>;
+
+// The check's condition as a named constant: a failure names the type in the note under the error.
+template <class C>
+inline constexpr bool declares_a_hook = callback<C>;
+
+// One error for the first ill-formed part of C (C itself, or what it wraps or groups).
 template <class C>
 consteval bool check_is_callback() {
-  static_assert(declares_a_hook<C>,
-                "cue: a type was given as a callback but declares no hook (the type: in the note below); check "
-                "the spelling of its hooks, members named after an event:" CUE_HOOK_NAMES_TEXT);
-  if constexpr (callback<C>)
-    return check_near_misses<C>() && check_listener_forms<C>(static_cast<typename listened<C>::type*>(nullptr)) &&
-           check_inner<C>();
+  if constexpr (!well_formed_callback<C>) {
+    using Part = first_part<ill_formed, C, checks_its_parts>;
+    static_assert(declares_a_hook<Part>,
+                  "cue: a type was given as a callback but declares no hook (the type: in the note below); "
+                  "check the spelling of its hooks, members named after an event:" CUE_HOOK_NAMES_TEXT);
+    if constexpr (callback<Part>)
+      (void)(check_near_misses<Part>() && check_listener_forms<Part>(static_cast<typename listened<Part>::type*>(nullptr)));
+  }
   return true;
-}
-// The callback an adapter wraps is checked too.
-template <class C>
-consteval bool check_inner() {
-  if constexpr (requires { typename C::inner_type; })
-    return check_is_callback<typename C::inner_type>();
-  else
-    return true;
 }
 }  // namespace detail
 
@@ -210,6 +208,9 @@ class callbacks : public detail::forward_events<callbacks<Cs...>> {
   static_assert((detail::check_is_callback<std::remove_cvref_t<Cs>>() && ...));
 
  public:
+  /// What the checks walk: the callbacks it holds.
+  using parts = cue::parts<std::remove_cvref_t<Cs>...>;
+
   constexpr callbacks() = default;
 
   template <class... Args>

@@ -27,14 +27,17 @@
 
 #include <cue/callbacks.hpp>
 #include <cue/callbacks/history.hpp>
+#include <cue/checks.hpp>
 #include <cue/context.hpp>
+#include <cue/declared.hpp>
 #include <cue/distributed/communicator.hpp>
+#include <cue/distributed/protocol.hpp>
 #include <cue/events.hpp>
 #include <cue/learner.hpp>
 #include <cue/logs.hpp>
+#include <cue/loop_types.hpp>
 #include <cue/options.hpp>
 #include <cue/progress.hpp>
-#include <cue/requirements.hpp>
 
 namespace cue {
 
@@ -73,49 +76,6 @@ inline void validate(const fit_options& o) {
     fail("verbose", o.verbose, "cue::verbose_auto (-1), 0, 1 or 2");
 }
 
-// A callback (in a group or adapter, recursively) shows progress itself (progbar_logger declares
-// `using shows_progress = void;`), so fit adds no display of its own for verbose.
-template <class C>
-struct declares_shows_progress : std::bool_constant<requires { typename C::shows_progress; }> {};
-template <class C>
-inline constexpr bool shows_progress = some_part<declares_shows_progress, C>;
-
-// What the loops iterate: anything a range-for loop can (std::ranges::input_range, said without
-// <ranges>, whose views would cost every includer of this header a tenth of a second).
-namespace range_access {
-using std::begin;
-using std::end;
-template <class D>
-constexpr auto first(D& d) -> decltype(begin(d)) {
-  return begin(d);
-}
-template <class D>
-constexpr auto last(D& d) -> decltype(end(d)) {
-  return end(d);
-}
-}  // namespace range_access
-template <class D>
-concept data_range = requires(D& d, decltype(range_access::first(d)) it) {
-  it != range_access::last(d);
-  *it;
-  ++it;
-};
-template <class D>
-concept sized_data = requires(D& d) { std::size(d); };
-
-template <class Range>
-using batch_of = std::remove_reference_t<decltype(*range_access::first(std::declval<Range&>()))>;
-
-// A batch counts as many samples as its size() says (Keras weights running means by samples),
-// or as one when it cannot say.
-template <class Batch>
-constexpr double batch_weight(const Batch& b) {
-  if constexpr (requires { {b.size()} -> std::convertible_to<double>; })
-    return static_cast<double>(b.size());
-  else
-    return 1.0;
-}
-
 // Sample-weighted running means of a logs type: each log's weighted sum, then the total weight,
 // kept in one array (run_state::running shows it); means made on demand.
 template <class Logs>
@@ -141,88 +101,6 @@ constexpr Logs all_nan() {
   return out;
 }
 
-// In a distributed fit (cue::data_parallel), sums are of every rank's samples, and a stop asked
-// for on any rank stops all of them after the same batch, with the reason and words of the lowest
-// rank that asked. Elsewhere these are nothing.
-template <class Learner, std::size_t N>
-void reduce_over_ranks(Learner& learner, std::array<double, N>& sums) {
-  if constexpr (distributed_learner<Learner>) learner.communicator().allreduce_sum(std::span<double>(sums));
-}
-template <class Comm>
-[[gnu::noinline]] void agree_on_stop_reason(Comm& comm, run_state& state) {
-  std::vector<double> asked(static_cast<std::size_t>(comm.size()), 0.0);
-  asked[static_cast<std::size_t>(comm.rank())] = state.stop ? 1.0 : 0.0;
-  comm.allreduce_sum(std::span<double>(asked));
-  int root = 0;
-  while (root + 1 < comm.size() && asked[static_cast<std::size_t>(root)] == 0.0) ++root;  // the lowest that asked
-  std::uint64_t head[2] = {static_cast<std::uint64_t>(state.stop_reason), state.stop_message.size()};
-  comm.broadcast(std::as_writable_bytes(std::span<std::uint64_t>(head)), root);
-  state.stop_message.resize(head[1]);
-  comm.broadcast(std::as_writable_bytes(std::span<char>(state.stop_message)), root);
-  state.stop = true;
-  state.stop_reason = static_cast<cue::stop_reason>(head[0]);
-}
-// An exception on one rank would leave the others waiting in their next collective forever (and
-// its MPI_Finalize with them): a communicator that can abort the job (MPI's) does, after saying
-// why on standard error. One without (cue::single_process) lets the exception go on.
-template <class Comm>
-void abort_job(Comm& comm, std::exception_ptr error) {
-  if constexpr (requires { comm.abort(1); }) {
-    std::string what = "an exception not derived from std::exception";
-    try {
-      std::rethrow_exception(error);
-    } catch (const std::exception& e) {
-      what = e.what();
-    } catch (...) {
-    }
-    std::fprintf(stderr, "cue: rank %d: %s; aborting the job, whose other ranks would wait for this one forever\n",
-                 comm.rank(), what.c_str());
-    std::fflush(stderr);
-    comm.abort(1);
-  }
-}
-
-// The ranks' batch counts of a loop that has no per-batch collective (validation) or has ended
-// (a standalone evaluation): each rank's count at its own place, summed, then compared. Different
-// counts stop every rank with an error naming them (no collective mismatch, no rank-local result).
-template <class Comm>
-[[gnu::noinline]] void check_same_batches(Comm& comm, std::size_t mine, std::size_t at_least, const char* what) {
-  const auto counts = detail::gathered_counts(comm, at_least > 0 ? -static_cast<double>(at_least) : static_cast<double>(mine));
-  bool same = true;
-  for (double c : counts) same = same && c == counts[0] && c >= 0;
-  if (same) return;
-  const std::string each = detail::counts_text(counts);
-  throw std::runtime_error(std::string("cue: the ranks have different numbers of ") + what + " batches (" + each +
-                           "); give every rank the same number: cue::data::batches with .rank and .ranks deals each "
-                           "rank its part of every global batch, and libtorch's DistributedSequentialSampler pads "
-                           "the ranks' shares to one length");
-}
-
-// After each batch of a standalone evaluation on several ranks: one sum of [a stop was asked, a
-// batch was had], the stop decision and the check that every rank still has data; a rank whose
-// data ended sends [0, 0] (batches_over). Different counts stop every rank with an error.
-template <class Comm>
-[[gnu::noinline]] bool agree_after_batch(Comm& comm, run_state& state, bool had_batch) {
-  double head[2] = {state.stop ? 1.0 : 0.0, had_batch ? 1.0 : 0.0};
-  comm.allreduce_sum(std::span<double>(head));
-  if (head[1] != (had_batch ? comm.size() : 0))
-    check_same_batches(comm, state.batch, had_batch ? state.batch : 0, "evaluation");
-  if (head[0] == 0) return false;
-  agree_on_stop_reason(comm, state);
-  return true;
-}
-
-template <class Learner>
-bool stop_now(Learner& learner, run_state& state) {
-  if constexpr (distributed_learner<Learner>) {
-    if (!learner.communicator().any(state.stop)) return false;
-    agree_on_stop_reason(learner.communicator(), state);
-    return true;
-  } else {
-    return state.stop;
-  }
-}
-
 // Delivers a hook's event to `cbs` with a context whose typed events go to `root` (the loop's
 // group; fit's history, which neither emits nor listens, is outside it).
 template <class Event, class Cbs, class Root, class Learner, class Logs>
@@ -245,194 +123,6 @@ template <class Event, class Cbs, class Learner, class Logs>
 constexpr void notify(Event e, Cbs& cbs, run_state& state, Learner& learner, Logs& logs) {
   notify(e, cbs, root_of(cbs), state, learner, logs);
 }
-
-template <class Event, class Cbs, class Learner, class Logs>
-inline constexpr bool handled = Event::template handled<Cbs, context<Learner, Logs, Cbs>>;
-
-template <class Learner, class Batch>
-struct train_logs {
-  using type = decltype(std::declval<Learner&>().forward_backward(std::declval<Batch&>()));
-};
-template <class Learner, class Batch>
-  requires has_train_step<Learner, Batch>
-struct train_logs<Learner, Batch> {
-  using type = decltype(std::declval<Learner&>().train_step(std::declval<Batch&>()));
-};
-template <class Learner, class Batch>
-using train_logs_t = typename train_logs<Learner, Batch>::type;
-
-template <class Learner, class Batch>
-using test_logs_t = decltype(std::declval<Learner&>().test_step(std::declval<Batch&>()));
-
-// The logs fit hands on_epoch_end: the training means, then `val_*` means with validation data,
-// then `learning_rate` when the learner has one (the rate the epoch trained with).
-template <class Learner, class Batch, class ValData>
-struct measured_logs {
-  using type = joined_logs<train_logs_t<Learner, Batch>,
-                           prefixed_logs<"val_", test_logs_t<Learner, batch_of<ValData>>>>;
-};
-template <class Learner, class Batch>
-struct measured_logs<Learner, Batch, void> {
-  using type = train_logs_t<Learner, Batch>;
-};
-template <class Learner, class ValData>
-struct validation_logs {
-  using type = test_logs_t<Learner, batch_of<ValData>>;
-};
-template <class Learner>
-struct validation_logs<Learner, void> {
-  using type = void;
-};
-
-template <class Learner, class Batch, class ValData>
-struct epoch_logs {
-  using measured = typename measured_logs<Learner, Batch, ValData>::type;
-  using type = std::conditional_t<has_learning_rate<Learner>,
-                                  joined_logs<measured, logs<"learning_rate">>, measured>;
-};
-
-// --- Diagnostics: each is one static_assert that names the culprit; the loops instantiate their
-// bodies only when every check passes, so no cascade follows the first error.
-
-template <class Data>
-consteval void check_data() {
-  static_assert(holds<data_range<Data>>,
-                "cue: the data type 'Data' is not a range of batches; pass something a range-for "
-                "loop can iterate once per epoch (a std::vector of batches, a view, a dataset)");
-}
-
-template <class Learner, class Batch>
-consteval void check_learner() {
-  static_assert(holds<learner<Learner, Batch>>,
-                "cue: the type 'Learner' cannot train on the batch type 'Batch'; add "
-                "train_step(batch) returning cue::logs<...>, or the split step "
-                "forward_backward(batch) returning cue::logs<...> and apply_gradients()");
-}
-
-template <class Learner, class Batch>
-consteval void check_test_step() {
-  static_assert(holds<has_test_step<Learner, Batch>>,
-                "cue: the type 'Learner' cannot evaluate the batch type 'Batch'; add "
-                "test_step(batch) returning cue::logs<...>");
-}
-
-template <class Learner, class Batch>
-consteval void check_predict_step() {
-  static_assert(holds<has_predict_step<Learner, Batch>>,
-                "cue: the type 'Learner' cannot predict on the batch type 'Batch'; add "
-                "predict_step(batch) returning the batch's predictions");
-}
-
-template <class Learner, class Batch>
-consteval void check_split_step() {
-  static_assert(holds<has_split_step<Learner, Batch>>,
-                "cue: a callback handles on_after_backward, which needs a learner with the split "
-                "step; add forward_backward(batch) returning cue::logs<...> and apply_gradients() "
-                "to the type 'Learner', or remove the hook");
-}
-
-template <class Learner, class Batch>
-consteval void check_same_logs() {
-  static_assert(std::is_same_v<decltype(std::declval<Learner&>().train_step(std::declval<Batch&>())),
-                               decltype(std::declval<Learner&>().forward_backward(
-                                   std::declval<Batch&>()))>,
-                "cue: the type 'Learner' has train_step and forward_backward returning different "
-                "cue::logs types; make both return the same names");
-}
-
-template <class Learner, class Batch>
-constexpr bool same_step_logs = [] {
-  if constexpr (has_train_step<Learner, Batch> && has_split_step<Learner, Batch>)
-    return std::is_same_v<decltype(std::declval<Learner&>().train_step(std::declval<Batch&>())),
-                          decltype(std::declval<Learner&>().forward_backward(std::declval<Batch&>()))>;
-  else
-    return true;
-}();
-
-// Every hook a callback declares (and those of the callbacks it wraps or groups) can take fit's
-// context for its event, with the logs the hook table says it carries. Checked before the loop is
-// instantiated, so that a hook written with another signature (Keras's `on_epoch_end(epoch,
-// logs)`) gets an error with a short trace. VL is void without validation data, whose test events
-// fit never sends; nor does it send prediction events.
-template <class L, class TL, class EL, class VL>
-struct fit_hook_forms {
-  template <class Event, class T, class Logs>
-  static constexpr bool takes = Event::template handled<T, context<L, Logs>>;
-
-  template <class Event>
-  static constexpr bool sent = Event::phase != phase::predict && Event::phase != phase::predict_batch &&
-                               (!std::is_void_v<VL> || (Event::phase != phase::test && Event::phase != phase::test_batch));
-
-  // The logs types fit sends Event with (void: none, or not this one).
-  template <class Event>
-  struct logs_of {
-    using first = std::conditional_t<Event::carries == carries::train_means, TL,
-                  std::conditional_t<Event::carries == carries::epoch_logs, EL,
-                  std::conditional_t<Event::carries == carries::test_means, VL, logs<>>>>;
-    using second = std::conditional_t<Event::carries == carries::last_epoch, EL, void>;
-  };
-
-  template <class Event, class T>
-  static constexpr bool fits = [] {
-    if constexpr (!sent<Event> || !Event::template declared<T>)
-      return true;
-    else if constexpr (std::is_void_v<typename logs_of<Event>::second>)
-      return takes<Event, T, typename logs_of<Event>::first>;
-    else
-      return takes<Event, T, typename logs_of<Event>::first> && takes<Event, T, typename logs_of<Event>::second>;
-  }();
-
-  template <class T, class... Events>
-  static constexpr bool all_fit(event_list<Events...>*) {
-    return (fits<Events, T> && ...);
-  }
-  template <class T>
-  static constexpr bool own_ok = callback_group<T> || all_fit<T>(static_cast<all_events*>(nullptr));
-
-  // The first hook of T that does not fit: one error.
-  template <class Event, class T>
-  static consteval bool report_if_unfit() {
-    if constexpr (!fits<Event, T>) {
-      using Logs = std::conditional_t<takes<Event, T, typename logs_of<Event>::first>, typename logs_of<Event>::second,
-                                      typename logs_of<Event>::first>;
-      Event::template report_not_callable<T, context<L, Logs>>();
-    }
-    return fits<Event, T>;
-  }
-  template <class T, class... Events>
-  static consteval void report_own(event_list<Events...>*) {
-    (void)(report_if_unfit<Events, T>() && ...);
-  }
-};
-
-template <class C, class L, class TL, class EL, class VL>
-struct hook_forms {
-  using T = std::remove_cvref_t<C>;
-  using forms = fit_hook_forms<L, TL, EL, VL>;
-  static constexpr bool own_ok = forms::template own_ok<T>;
-  static constexpr bool inner_ok = [] {
-    if constexpr (requires { typename T::inner_type; })
-      return hook_forms<typename T::inner_type, L, TL, EL, VL>::ok;
-    else
-      return true;
-  }();
-  static constexpr bool ok = own_ok && inner_ok;
-
-  static consteval void report() {
-    if constexpr (!own_ok)
-      forms::template report_own<T>(static_cast<all_events*>(nullptr));
-    else if constexpr (!inner_ok)
-      hook_forms<typename T::inner_type, L, TL, EL, VL>::report();
-  }
-};
-template <class... Cs, class L, class TL, class EL, class VL>
-struct hook_forms<callbacks<Cs...>, L, TL, EL, VL> {
-  static constexpr bool ok = (hook_forms<Cs, L, TL, EL, VL>::ok && ...);
-  static consteval void report() {
-    // the first member whose hooks do not fit
-    (void)((hook_forms<Cs, L, TL, EL, VL>::ok || (hook_forms<Cs, L, TL, EL, VL>::report(), false)) && ...);
-  }
-};
 
 // One training step: the split step when a callback listens between backward and update (or the
 // learner has only that), the fused train_step otherwise.
@@ -647,74 +337,26 @@ template <class ValData, class Group, class Learner, class Data>
   return fit_loop<ValData>(shown, learner, data, val, options);
 }
 
-template <class ValData, class Learner>
-constexpr bool validation_ok = [] {
-  if constexpr (std::is_void_v<ValData>)
-    return true;
-  else if constexpr (!data_range<ValData>)
-    return false;
-  else
-    return has_test_step<Learner, batch_of<ValData>>;
-}();
-
-// Checks everything knowable at compile time, stopping at the first mistake so that it gives
-// exactly one error, then runs the loop.
+// Checks everything knowable at compile time (checks.hpp), stopping at the first mistake so that
+// it gives exactly one error, then runs the loop.
 template <class ValData, class Learner, class Data, class... Cs>
-history fit_checked(Learner& learner, Data& data, ValData* val, const fit_options& options,
-                    Cs&&... cbs) {
-  if constexpr (!data_range<Data>) {
-    check_data<Data>();
-    return {};
-  } else if constexpr (!cue::learner<Learner, batch_of<Data>>) {
-    check_learner<Learner, batch_of<Data>>();
-    return {};
-  } else if constexpr (!same_step_logs<Learner, batch_of<Data>>) {
-    check_same_logs<Learner, batch_of<Data>>();
-    return {};
-  } else if constexpr (!validation_ok<ValData, Learner>) {
-    if constexpr (!data_range<ValData>)
-      check_data<ValData>();
-    else
-      check_test_step<Learner, batch_of<ValData>>();
-    return {};
-  } else if constexpr (!(well_formed_callback<std::remove_cvref_t<Cs>> && ...)) {
-    (static_cast<void>(check_is_callback<std::remove_cvref_t<Cs>>()), ...);  // before any use
+history fit_checked(Learner& learner, Data& data, ValData* val, const fit_options& options, Cs&&... cbs) {
+  using checks = fit_checks<Learner, Data, ValData, Cs...>;
+  if constexpr (!checks::met) {
+    checks::first::report();
     return {};
   } else {
-    using Batch = batch_of<Data>;
     using Group = callbacks<Cs...>;
-    using TL = train_logs_t<Learner, Batch>;
-    using Req = requirements<Group, Learner, typename epoch_logs<Learner, Batch, ValData>::type>;
-    using VL = typename validation_logs<Learner, ValData>::type;
-    using Forms = hook_forms<Group, Learner, TL, typename epoch_logs<Learner, Batch, ValData>::type, VL>;
-    if constexpr (!Forms::ok) {
-      Forms::report();
-      return {};
-    } else if constexpr (!Req::met) {
-      Req::report();
-      return {};
-    } else if constexpr (!listened_events<Group>::met) {
-      listened_events<Group>::report();
-      return {};
-    } else if constexpr (handled<event::after_backward, Group, Learner, TL> &&
-                         !has_split_step<Learner, Batch>) {
-      check_split_step<Learner, Batch>();
-      return {};
-    } else if constexpr (distributed_learner<Learner> && !distributed_ok<Group>::met) {
-      distributed_ok<Group>::report();
-      return {};
-    } else {
-      validate(options);
-      Group group(std::forward<Cs>(cbs)...);
-      if constexpr (!shows_progress<Group>) {
-        bool display = shows_display(options.verbose);
-        if constexpr (distributed_learner<Learner>) display = display && learner.communicator().rank() == 0;
-        // Two instances of the loop, so that a silent fit pays nothing per batch for the display.
-        if (display) [[unlikely]]
-          return fit_shown<ValData>(group, learner, data, val, options);
-      }
-      return fit_loop<ValData>(group, learner, data, val, options);
+    validate(options);
+    Group group(std::forward<Cs>(cbs)...);
+    if constexpr (!shows_progress<Group>) {
+      bool display = shows_display(options.verbose);
+      if constexpr (distributed_learner<Learner>) display = display && learner.communicator().rank() == 0;
+      // Two instances of the loop, so that a silent fit pays nothing per batch for the display.
+      if (display) [[unlikely]]
+        return fit_shown<ValData>(group, learner, data, val, options);
     }
+    return fit_loop<ValData>(group, learner, data, val, options);
   }
 }
 

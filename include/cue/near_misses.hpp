@@ -145,17 +145,6 @@ consteval void report_look_alike() {
                 "`using not_hooks = cue::names<\"its name\">;`");
 }
 
-// C, and the callbacks it wraps or groups, declare no near miss.
-template <class C>
-inline constexpr bool near_miss_free = [] {
-  if constexpr (!first_near_miss<C>.empty())
-    return false;
-  else if constexpr (requires { typename C::inner_type; })
-    return near_miss_free<typename C::inner_type>;
-  else
-    return true;
-}();
-
 // Reports the first near miss of C: one error, however many it has (and true, so that a
 // static_assert on the result adds none).
 template <class C>

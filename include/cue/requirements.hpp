@@ -5,6 +5,7 @@
 #include <type_traits>
 
 #include <cue/callbacks.hpp>
+#include <cue/declared.hpp>
 #include <cue/fixed_string.hpp>
 #include <cue/learner.hpp>
 #include <cue/logs.hpp>
@@ -41,13 +42,14 @@ consteval void check_formatted(logs<Available...>*) {
                 "of the loop's names");
 }
 
-template <class C, class Learner, class EpochLogs>
-struct requirements_of {
+// What one part of a callback declares it needs, monitors and formats, against a loop with this
+// learner and these epoch logs.
+template <class Learner, class EpochLogs>
+struct own_requirements {
   template <class M>
   struct monitored_met : std::true_type {};
   template <fixed_string... Names>
-  struct monitored_met<names<Names...>>
-      : std::bool_constant<(EpochLogs::template contains<Names> && ...)> {};
+  struct monitored_met<names<Names...>> : std::bool_constant<(EpochLogs::template contains<Names> && ...)> {};
   template <class F>
   struct formatted_met : std::true_type {};
   template <fixed_string... Names>
@@ -55,8 +57,7 @@ struct requirements_of {
   template <class N>
   struct needs_met : std::true_type {};
   template <class... Caps>
-  struct needs_met<needs<Caps...>>
-      : std::bool_constant<(Caps::template met<Learner> && ...)> {};
+  struct needs_met<needs<Caps...>> : std::bool_constant<(Caps::template met<Learner> && ...)> {};
 
   template <class T>
   static constexpr bool monitors_ok = [] {
@@ -81,94 +82,61 @@ struct requirements_of {
   }();
 
   template <class T>
-  static constexpr bool inner_ok = [] {
-    if constexpr (requires { typename T::inner_type; })
-      return requirements_of<typename T::inner_type, Learner, EpochLogs>::met;
-    else
-      return true;
-  }();
+  struct unmet : std::bool_constant<!(monitors_ok<T> && formatted_ok<T> && needs_ok<T>)> {};
 
-  static constexpr bool met = monitors_ok<C> && formatted_ok<C> && needs_ok<C> && inner_ok<C>;
-
+  template <class C>
   static consteval void report() {
-    if constexpr (!monitors_ok<C>) report_names(typename C::monitored{});
-    if constexpr (monitors_ok<C> && !formatted_ok<C>) report_formatted(typename C::formatted{});
-    if constexpr (!needs_ok<C>) report_needs(typename C::needs{});
-    if constexpr (!inner_ok<C>) requirements_of<typename C::inner_type, Learner, EpochLogs>::report();
+    if constexpr (!monitors_ok<C>)
+      report_names<C>(typename C::monitored{});
+    else if constexpr (!formatted_ok<C>)
+      report_formatted<C>(typename C::formatted{});
+    else if constexpr (!needs_ok<C>)
+      report_needs<C>(typename C::needs{});
   }
-  template <fixed_string... Names>
+  template <class C, fixed_string... Names>
   static consteval void report_names(names<Names...>) {
     (check_monitored<C, Names>(static_cast<EpochLogs*>(nullptr)), ...);
   }
-  template <fixed_string... Names>
+  template <class C, fixed_string... Names>
   static consteval void report_formatted(names<Names...>) {
     (check_formatted<C, Names>(static_cast<EpochLogs*>(nullptr)), ...);
   }
-  template <class... Caps>
+  template <class C, class... Caps>
   static consteval void report_needs(needs<Caps...>) {
     ((Caps::template met<Learner> ? void() : Caps::template report<C, Learner>()), ...);
   }
 };
 
-template <class... Cs, class Learner, class EpochLogs>
-struct requirements_of<callbacks<Cs...>, Learner, EpochLogs> {
-  static constexpr bool met =
-      (requirements_of<std::remove_cvref_t<Cs>, Learner, EpochLogs>::met && ...);
+/// Every part of `Group` gets what it declares it needs from a loop with this learner and these
+/// epoch logs. `report()` gives the error for the first part that does not.
+template <class Group, class Learner, class EpochLogs>
+struct requirements {
+  using own = own_requirements<Learner, EpochLogs>;
+  using G = std::remove_cvref_t<Group>;
+  static constexpr bool met = !some_part<own::template unmet, G>;
   static consteval void report() {
-    (requirements_of<std::remove_cvref_t<Cs>, Learner, EpochLogs>::report(), ...);
+    if constexpr (!met) own::template report<first_part<own::template unmet, G>>();
   }
 };
 
-/// Whether some part of callback C has the property `Own` (a trait with `value`): C itself, the
-/// callback an adapter wraps (`inner_type`), or a member of a group, recursively.
-template <template <class> class Own, class C>
-inline constexpr bool some_part = [] {
-  if constexpr (Own<C>::value)
-    return true;
-  else if constexpr (requires { typename C::inner_type; })
-    return some_part<Own, typename C::inner_type>;
-  else
-    return false;
-}();
-template <template <class> class Own, class... Cs>
-inline constexpr bool some_part<Own, callbacks<Cs...>> = (some_part<Own, std::remove_cvref_t<Cs>> || ...);
-
-// In a distributed fit, every callback that writes files or the terminal (`writes_output`) must
-// act on rank 0 only (cue::on_rank_zero).
-template <class C>
-inline constexpr bool writes_on_every_rank = [] {
-  if constexpr (requires { typename C::acts_on_rank_zero; })
-    return false;
-  else if constexpr (requires { typename C::writes_output; })
-    return true;
-  else if constexpr (requires { typename C::inner_type; })
-    return writes_on_every_rank<typename C::inner_type>;
-  else
-    return false;
-}();
-template <class... Cs>
-inline constexpr bool writes_on_every_rank<callbacks<Cs...>> = (writes_on_every_rank<std::remove_cvref_t<Cs>> || ...);
-
+template <class Callback>
+inline constexpr bool writes_on_rank_zero_only = !writes_on_every_rank<Callback>;
 template <class Callback>
 consteval void check_rank_zero_writer() {
-  static_assert(!writes_on_every_rank<Callback>,
-                "cue: the callback type 'Callback' writes files or the terminal, and in a distributed fit every "
-                "rank would write them; wrap it so that rank 0 writes them once: cue::on_rank_zero(callback) "
-                "(<cue/distributed/on_rank_zero.hpp>)");
+  static_assert(writes_on_rank_zero_only<Callback>,
+                "cue: a callback writes files or the terminal, and in a distributed fit every rank would write "
+                "them (the callback: in the note below); wrap it so that rank 0 writes them once: "
+                "cue::on_rank_zero(callback) (<cue/distributed/on_rank_zero.hpp>)");
 }
 
+/// In a distributed fit, every part that writes files or the terminal acts on rank 0 only.
 template <class Group>
 struct distributed_ok {
   static constexpr bool met = !writes_on_every_rank<Group>;
-  static consteval void report() { report_members(static_cast<Group*>(nullptr)); }
-  template <class... Cs>
-  static consteval void report_members(callbacks<Cs...>*) {
-    (check_rank_zero_writer<std::remove_cvref_t<Cs>>(), ...);
+  static consteval void report() {
+    if constexpr (!met) check_rank_zero_writer<first_part<writes_unfiltered, Group>>();
   }
 };
-
-template <class C>
-struct declares_reads_running_sums : std::bool_constant<requires { typename C::reads_running_sums; }> {};
 
 template <class Needs>
 inline constexpr bool changes_learner_by = false;
@@ -182,15 +150,9 @@ struct needs_to_change_learner : std::bool_constant<[] {
     return false;
 }()> {};
 
-/// Whether a callback (in a group or adapter, recursively) reads run_state::running, which it
-/// declares with `using reads_running_sums = void;` (backup_and_restore does). fit shows the sums
-/// only then: once their address escapes, they live in memory, which costs every batch.
-template <class C>
-inline constexpr bool reads_running_sums = some_part<declares_reads_running_sums, C>;
-
-/// Whether a callback (in a group or adapter, recursively) changes the learner, as it declares
-/// through the capabilities it needs (a learning rate it sets, a state it loads, gradients it
-/// clips). in_background, which hands its callback a copy, rejects such callbacks.
+/// Whether some part changes the learner, as it declares through the capabilities it needs (a
+/// learning rate it sets, a state it loads, gradients it clips). in_background, which hands its
+/// callback a copy, and on_rank_zero reject such callbacks.
 template <class C>
 inline constexpr bool changes_learner = some_part<needs_to_change_learner, C>;
 
@@ -202,9 +164,9 @@ consteval void check_listened_emitted() {
                 "declare it as cue::optional<Event> in `listens` if the callback can do without it");
 }
 
-/// Every event that a callback of `Group` (recursively) listens to without cue::optional is
-/// emitted by some callback of `Group`: a listener whose sender is missing is an error, not a
-/// silence. `report()` names the first that is not.
+/// Every event that a part of `Group` listens to without cue::optional is emitted by some part of
+/// `Group`: a listener whose sender is missing is an error, not a silence. `report()` names the
+/// first that is not.
 template <class Group>
 struct listened_events {
   template <class E>
@@ -220,38 +182,20 @@ struct listened_events {
   static constexpr bool met = !some_part<unmet, Group>;
 
   template <class C>
-  static consteval bool report_first(listens<>) {
-    return false;
-  }
+  static consteval void report_first(listens<>) {}
   template <class C, class E, class... Es>
-  static consteval bool report_first(listens<E, Es...>) {
-    if constexpr (required_event<E>::required && !emitted<typename required_event<E>::type>::value) {
+  static consteval void report_first(listens<E, Es...>) {
+    if constexpr (required_event<E>::required && !emitted<typename required_event<E>::type>::value)
       check_listened_emitted<C, typename required_event<E>::type>();
-      return true;
-    } else {
-      return report_first<C>(listens<Es...>{});
+    else
+      report_first<C>(listens<Es...>{});
+  }
+  static consteval void report() {
+    if constexpr (!met) {
+      using C = first_part<unmet, Group>;
+      report_first<C>(typename listened<C>::type{});
     }
   }
-  // The first part of C (C itself, what it wraps, a group's members in order) with an unmet event.
-  template <class C>
-  static consteval bool report(std::type_identity<C>) {
-    if constexpr (unmet<C>::value)
-      return report_first<C>(typename listened<C>::type{});
-    else if constexpr (requires { typename C::inner_type; })
-      return report(std::type_identity<typename C::inner_type>{});
-    else
-      return false;
-  }
-  template <class... Cs>
-  static consteval bool report(std::type_identity<callbacks<Cs...>>) {
-    return (report(std::type_identity<std::remove_cvref_t<Cs>>{}) || ...);
-  }
-  static consteval void report() { (void)report(std::type_identity<Group>{}); }
 };
-
-/// Every callback of `Group` (recursively) gets what it declares it needs from a loop with this
-/// learner and these epoch logs. `report()` gives the errors when not.
-template <class Group, class Learner, class EpochLogs>
-using requirements = requirements_of<std::remove_cvref_t<Group>, Learner, EpochLogs>;
 
 }  // namespace cue::detail

@@ -1,5 +1,5 @@
 // A callback that writes a file, in a distributed fit, not wrapped to act on rank 0 only.
-// expect: cue: the callback type 'Callback' writes files or the terminal, and in a distributed fit every rank would write them
+// expect: cue: a callback writes files or the terminal, and in a distributed fit every rank would write them
 // expect-gnu: Callback = cue::csv_logger
 // max-lines: 25
 #include "common_distributed.hpp"

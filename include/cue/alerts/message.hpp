@@ -28,6 +28,7 @@
 #include <cue/json.hpp>
 #include <cue/python_format.hpp>
 #include <cue/redact.hpp>
+#include <cue/utc.hpp>
 
 namespace cue {
 
@@ -56,16 +57,6 @@ struct alert_message {
   std::size_t suppressed = 0;    ///< messages the rate limit held back since the last one sent
   std::string time{};            ///< UTC, ISO 8601
 };
-
-/// Now, as UTC ISO 8601 with seconds (2026-08-30T12:00:00Z).
-[[nodiscard]] inline std::string utc_now() {
-  const std::time_t t = std::chrono::system_clock::to_time_t(std::chrono::system_clock::now());
-  std::tm tm{};
-  gmtime_r(&t, &tm);
-  char out[32];
-  std::strftime(out, sizeof out, "%Y-%m-%dT%H:%M:%SZ", &tm);
-  return out;
-}
 
 [[nodiscard]] inline std::string host_name() {
   char out[256] = "";

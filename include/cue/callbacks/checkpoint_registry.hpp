@@ -31,6 +31,7 @@
 #include <cue/options.hpp>
 #include <cue/reporter.hpp>
 #include <cue/run_events.hpp>
+#include <cue/utc.hpp>
 #include <cue/worker.hpp>
 
 namespace cue {
@@ -181,13 +182,13 @@ class checkpoint_registry {
       line["size"] = nullptr;
       (*say_)(failure.what());
     }
-    line["time"] = now();
+    line["time"] = utc_now();
     post(json::dump(line) + "\n");
   }
   void on(const checkpoint_removed& e, auto&) {
     nlohmann::ordered_json line{{"event", "checkpoint_removed"}, {"run", opts_.run}};
     json::put_path(line, "path", e.path);
-    line["time"] = now();
+    line["time"] = utc_now();
     post(json::dump(line) + "\n");
   }
   void on_train_end(auto&) { drain(); }
@@ -203,15 +204,6 @@ class checkpoint_registry {
   }
   void post(std::string text) {
     worker_.post([file = file_, text = std::move(text)](std::stop_token) { return file->append(text); });
-  }
-
-  static std::string now() {
-    const std::time_t t = std::chrono::system_clock::to_time_t(std::chrono::system_clock::now());
-    std::tm utc{};
-    ::gmtime_r(&t, &utc);
-    char buf[32];
-    std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &utc);
-    return buf;
   }
 
   void drain() {

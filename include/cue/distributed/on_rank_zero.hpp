@@ -23,19 +23,6 @@ struct rank_zero_filter {
   }
 };
 
-// Whether some part of C takes part in collectives (declares `using uses_collectives = void;`):
-// on rank 0 only, it would wait forever for the other ranks.
-template <class C>
-inline constexpr bool uses_collectives = [] {
-  if constexpr (requires { typename C::uses_collectives; })
-    return true;
-  else if constexpr (requires { typename C::inner_type; })
-    return uses_collectives<typename C::inner_type>;
-  else
-    return false;
-}();
-template <class... Cs>
-inline constexpr bool uses_collectives<callbacks<Cs...>> = (uses_collectives<std::remove_cvref_t<Cs>> || ...);
 }  // namespace detail
 
 /// The callback type on_rank_zero makes: cb's events are delivered on rank 0 only.

@@ -20,6 +20,7 @@
 #include <cue/http/curl_transport.hpp>
 #include <cue/json.hpp>
 #include <cue/redact.hpp>
+#include <cue/utc.hpp>
 
 namespace cue::sinks {
 
@@ -102,12 +103,7 @@ struct email {
       out += text;
       out += "\r\n";
     };
-    char date[64];
-    const std::time_t now = std::time(nullptr);
-    std::tm tm{};
-    gmtime_r(&now, &tm);
-    std::strftime(date, sizeof date, "%a, %d %b %Y %H:%M:%S +0000", &tm);
-    line(std::string("Date: ") + date);
+    line("Date: " + utc_text(std::time(nullptr), "%a, %d %b %Y %H:%M:%S +0000"));
     line("From: " + from);
     std::string recipients;
     for (const auto& address : to) recipients += (recipients.empty() ? "" : ", ") + address;
