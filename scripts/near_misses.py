@@ -12,7 +12,8 @@ each with the hook it probably means, generated from the hook table (include/cue
   every translation unit that includes cue about 0.1 ms of g++, measured.)
 
 A name two rules give keeps the first rule's hook. `--check` exits 1 when the file is not what
-this script writes (a test runs it); near_misses.hpp also refuses to compile with a stale file.
+this script writes (the ctest near_miss_names.current runs it; tests/events.cpp also compares the
+table's fingerprint).
 """
 import argparse
 import pathlib

@@ -163,13 +163,17 @@ consteval bool listener_forms_ok(listens<Es...>*) {
 
 // A part that check_is_callback reports: no callback, or one with a near miss or a listener deaf
 // to its events.
+// (A function, not a lambda in the base's template argument: clang 14 crashes reading such a
+// lambda back from a precompiled header.)
 template <class C>
-struct ill_formed : std::bool_constant<[] {
+consteval bool is_ill_formed() {
   if constexpr (!callback<C> || !first_near_miss<C>.empty())
     return true;
   else
     return !listener_forms_ok<C>(static_cast<typename listened<C>::type*>(nullptr));
-}()> {};
+}
+template <class C>
+struct ill_formed : std::bool_constant<is_ill_formed<C>()> {};
 
 // A group (cue::callbacks) checks its parts when it is instantiated, where the user wrote it: the
 // walk stops there, so that a mistake is one error.

@@ -149,19 +149,6 @@ inline constexpr std::string_view hook_names[] = {
 #undef CUE_HOOK_NAME
 };
 
-namespace detail {
-// A begin or an end is named `<stem>_<edge>`, which the near misses rely on.
-consteval bool named_by_stem(std::string_view name, std::string_view stem, std::string_view edge_word, edge e) {
-  if (e != edge::begin && e != edge::end) return name == stem;
-  return name.size() == stem.size() + 1 + edge_word.size() && name.starts_with(stem) && name[stem.size()] == '_' &&
-         name.ends_with(edge_word);
-}
-#define CUE_HOOK_NAMED_BY_STEM(NAME, STEM, EDGE, PHASE, CARRIES, WHAT) \
-  static_assert(named_by_stem(#NAME, #STEM, #EDGE, edge::EDGE), "cue (hook table): on_" #NAME " is not <stem>_<edge>");
-CUE_HOOK_TABLE(CUE_HOOK_NAMED_BY_STEM)
-#undef CUE_HOOK_NAMED_BY_STEM
-}  // namespace detail
-
 /// The hooks' names, one string for messages: "on_train_begin, on_train_end, ...".
 #define CUE_HOOK_NAME_TEXT(NAME, STEM, EDGE, PHASE, CARRIES, WHAT) " on_" #NAME
 #define CUE_HOOK_NAMES_TEXT CUE_HOOK_TABLE(CUE_HOOK_NAME_TEXT)

@@ -2,8 +2,9 @@
 // generated from it: the concepts and event tags (events.hpp), the forwarding members of groups
 // and adapters (callbacks.hpp), dynamic_callback's virtuals, lambda_callback's factories, fit's
 // check of each hook's form against the logs it carries, and the near-miss names
-// (near_miss_names.hpp, written by scripts/near_misses.py from this table; a compile error says
-// when it is out of date). Adding an event is one line here, plus the loop that sends it.
+// (near_miss_names.hpp, written by scripts/near_misses.py from this table; the ctest
+// near_miss_names.current says when it is out of date). Adding an event is one line here, plus
+// the loop that sends it.
 #pragma once
 
 namespace cue {

@@ -5,7 +5,7 @@
 
 #include <concepts>
 #include <cstddef>
-#include <iterator>
+#include <vector>  // std::size, without <iterator>
 #include <type_traits>
 #include <utility>
 

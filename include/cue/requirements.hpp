@@ -143,12 +143,16 @@ inline constexpr bool changes_learner_by = false;
 template <class... Caps>
 inline constexpr bool changes_learner_by<needs<Caps...>> = (Caps::changes_learner || ...);
 template <class C>
-struct needs_to_change_learner : std::bool_constant<[] {
+consteval bool declares_learner_change() {
   if constexpr (requires { typename C::needs; })
     return changes_learner_by<typename C::needs>;
   else
     return false;
-}()> {};
+}
+// (A function, not a lambda in the base's template argument: clang 14 crashes reading such a
+// lambda back from a precompiled header.)
+template <class C>
+struct needs_to_change_learner : std::bool_constant<declares_learner_change<C>()> {};
 
 /// Whether some part changes the learner, as it declares through the capabilities it needs (a
 /// learning rate it sets, a state it loads, gradients it clips). in_background, which hands its
