@@ -129,22 +129,6 @@ struct fit_hook_forms {
   }
 };
 
-/// Every part of `Group` has hooks that fit can call; `report()` gives the error for the first
-/// part that has not.
-template <class Group, class L, class TL, class EL, class VL>
-struct hook_forms {
-  using forms = fit_hook_forms<L, TL, EL, VL>;
-  template <class T>
-  struct unfit : std::bool_constant<!forms::template own_ok<T>> {};
-  static constexpr bool ok = !some_part<unfit, std::remove_cvref_t<Group>>;
-  static consteval void report() {
-    if constexpr (!ok) {
-      using T = first_part<unfit, std::remove_cvref_t<Group>>;
-      forms::template report_own<T>(static_cast<all_events*>(nullptr));
-    }
-  }
-};
-
 template <class ValData, class Learner>
 constexpr bool validation_ok = [] {
   if constexpr (std::is_void_v<ValData>)
@@ -202,12 +186,17 @@ struct fit_logs {
   using validation = typename validation_logs<Learner, ValData>::type;
 };
 
+// Every part of Group has hooks that fit can call; the error names the first part that has not.
 template <class Learner, class Data, class ValData, class Group>
 struct hooks_take_fits_context {
   using L = fit_logs<Learner, Data, ValData>;
-  using forms = hook_forms<Group, Learner, typename L::train, typename L::epoch, typename L::validation>;
-  static constexpr bool met = forms::ok;
-  static consteval void report() { forms::report(); }
+  using forms = fit_hook_forms<Learner, typename L::train, typename L::epoch, typename L::validation>;
+  template <class T>
+  struct unfit : std::bool_constant<!forms::template own_ok<T>> {};
+  static constexpr bool met = !some_part<unfit, Group>;
+  static consteval void report() {
+    forms::template report_own<first_part<unfit, Group>>(static_cast<all_events*>(nullptr));
+  }
 };
 
 template <class Learner, class Data, class ValData, class Group>

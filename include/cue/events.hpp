@@ -120,16 +120,6 @@ struct event_list {
   /// Some event of the list has a hook declared by C.
   template <class C>
   static constexpr bool any_declared = (Events::template declared<C> || ...);
-  /// Calls `f(Event{})` for each event, in order.
-  template <class F>
-  static constexpr void for_each(F&& f) {
-    (f(Events{}), ...);
-  }
-  /// Every event of the list satisfies `Pred`.
-  template <class Pred>
-  static constexpr bool all(Pred pred) {
-    return (pred(Events{}) && ...);
-  }
 };
 
 namespace detail {
