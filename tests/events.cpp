@@ -254,3 +254,19 @@ TEST_CASE("near misses come by rule: other words for begin and end, and slips of
   STATIC_REQUIRE(cue::detail::first_near_miss<run_together> == "on_trainbatch_end");
   STATIC_REQUIRE(cue::detail::first_near_miss<other_member>.empty());
 }
+
+// The names are kept as one literal; each read back by its index is the table's, first to last.
+#define NEAR_MISS_NAME(NAME, HOOK) #NAME,
+constexpr std::string_view near_miss_table_names[] = {CUE_NEAR_MISS_TABLE(NEAR_MISS_NAME)};
+#undef NEAR_MISS_NAME
+constexpr bool every_near_miss_name_read_back() {
+  if (std::size(near_miss_table_names) != cue::detail::no_near_miss) return false;
+  const std::size_t n = cue::detail::no_near_miss;
+  for (std::size_t i : {std::size_t{0}, std::size_t{1}, n / 2, n - 2, n - 1})
+    if (cue::detail::near_miss_name(i) != near_miss_table_names[i]) return false;
+  return true;
+}
+
+TEST_CASE("every near-miss name is read back by its index") {
+  STATIC_REQUIRE(every_near_miss_name_read_back());
+}

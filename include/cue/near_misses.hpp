@@ -52,18 +52,35 @@ concept without_near_miss_names = probeable<C> && requires {
 
 // The slow path, for a type with a near miss or a final class (which the probe cannot derive
 // from; there, a member that can be named or called with one argument): which names C declares,
-// in the table's order. Arrays rather than a chain of ifs: this is parsed by every includer.
-inline constexpr std::string_view near_miss_names[] = {
-#define CUE_NEAR_MISS_NAME(NAME, HOOK) #NAME,
+// in the table's order. The names are one literal, each followed by a space: parsed by every
+// includer, an array of as many string_views costs g++ 12 a sixth of this header's time.
+inline constexpr char near_miss_text[] =
+#define CUE_NEAR_MISS_NAME(NAME, HOOK) #NAME " "
     CUE_NEAR_MISS_TABLE(CUE_NEAR_MISS_NAME)
 #undef CUE_NEAR_MISS_NAME
-};
-inline constexpr std::size_t no_near_miss = sizeof(near_miss_names) / sizeof(near_miss_names[0]);
+    ;
+inline constexpr std::size_t no_near_miss = 0
+#define CUE_NEAR_MISS_ONE(NAME, HOOK) +1
+    CUE_NEAR_MISS_TABLE(CUE_NEAR_MISS_ONE)
+#undef CUE_NEAR_MISS_ONE
+    ;
+
+// The i-th name of the table (constexpr, not consteval: an immediate call would be evaluated
+// even in the branch of first_near_miss not taken, walking the whole text for every callback).
+constexpr std::string_view near_miss_name(std::size_t i) {
+  std::string_view rest = near_miss_text;
+  for (; i > 0; --i) rest.remove_prefix(rest.find(' ') + 1);
+  return rest.substr(0, rest.find(' '));
+}
 
 template <class C>
 consteval std::size_t first_declared(const bool (&declared)[no_near_miss]) {
-  for (std::size_t i = 0; i < no_near_miss; ++i)
-    if (declared[i] && !intended<C>(near_miss_names[i])) return i;
+  std::string_view rest = near_miss_text;
+  for (std::size_t i = 0; i < no_near_miss; ++i) {
+    const std::size_t end = rest.find(' ');
+    if (declared[i] && !intended<C>(rest.substr(0, end))) return i;
+    rest.remove_prefix(end + 1);
+  }
   return no_near_miss;
 }
 
@@ -93,7 +110,7 @@ inline constexpr std::size_t first_near_miss_index = [] {
 /// The first near miss C declares, or "" when it declares none.
 template <class C>
 inline constexpr std::string_view first_near_miss =
-    first_near_miss_index<C> == no_near_miss ? std::string_view() : near_miss_names[first_near_miss_index<C>];
+    first_near_miss_index<C> == no_near_miss ? std::string_view() : near_miss_name(first_near_miss_index<C>);
 
 // The near-miss names and their hooks as types, so that a failed check names the callback and
 // the member in the line under the error (g++: "'...has_no_look_alike_member<training_monitor,
