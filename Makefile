@@ -8,7 +8,14 @@ PACKAGES := cmake make g++ clang libboost-dev catch2 nlohmann-json3-dev valgrind
             libxtensor-dev libopenblas-dev zlib1g-dev dataset-fashion-mnist python3-numpy \
             libclang-rt-14-dev libbenchmark-dev libcli11-dev \
             chromium-headless-shell libcurl4-openssl-dev libssl-dev python3-aiosmtpd \
-            libopenmpi-dev openmpi-bin libtorch-dev
+            libopenmpi-dev openmpi-bin libtorch-dev rclone
+
+# What each demo needs, and no more (`make test` installs everything above): the core and the
+# parts examples/fashion_mnist.cpp uses (its options, the summary's JSON, TensorBoard's zlib).
+DEMO_PACKAGES := cmake make g++ libboost-dev libxtensor-dev libopenblas-dev zlib1g-dev \
+                 dataset-fashion-mnist libcli11-dev nlohmann-json3-dev
+DEMO_TORCH_PACKAGES := $(DEMO_PACKAGES) libtorch-dev
+DEMO_MPI_PACKAGES := $(DEMO_PACKAGES) libopenmpi-dev openmpi-bin
 
 BENCH_DIR := build/bench
 BENCH_PACKAGES := python3-matplotlib curl python3-torch libblis-dev
@@ -37,21 +44,29 @@ REQUIRE_ALL ?= OFF
 # More CMake arguments (CI's clang pass: -DCUE_BUILD_BENCHMARKS=OFF, the benchmarks being built once).
 CMAKE_ARGS ?=
 
-configure: deps
-	cmake -S . -B $(BUILD_DIR) -DCMAKE_CXX_COMPILER=$(CXX) -DCMAKE_BUILD_TYPE=Release \
+CONFIGURE = cmake -S . -B $(BUILD_DIR) -DCMAKE_CXX_COMPILER=$(CXX) -DCMAKE_BUILD_TYPE=Release \
 	  -DCUE_REQUIRE_ALL=$(REQUIRE_ALL) $(CMAKE_ARGS)
 
-demo: configure
+configure: deps
+	$(CONFIGURE)
+
+demo:
+	@scripts/install-deps.sh $(DEMO_PACKAGES)
+	$(CONFIGURE)
 	cmake --build $(BUILD_DIR) --target fashion_mnist -j $(JOBS)
 	$(BUILD_DIR)/examples/fashion_mnist --out $(BUILD_DIR)/fashion-mnist-run
 
 # The same with libtorch (cue::torch, g++ only; examples/torch_fashion_mnist.cpp).
-demo-torch: configure
+demo-torch:
+	@scripts/install-deps.sh $(DEMO_TORCH_PACKAGES)
+	$(CONFIGURE)
 	cmake --build $(BUILD_DIR) --target torch_fashion_mnist -j $(JOBS)
 	$(BUILD_DIR)/examples/torch_fashion_mnist --out $(BUILD_DIR)/torch-fashion-mnist-run
 
 # The same over MPI, with 2 ranks on this machine (--allow-run-as-root only as root).
-demo-mpi: configure
+demo-mpi:
+	@scripts/install-deps.sh $(DEMO_MPI_PACKAGES)
+	$(CONFIGURE)
 	cmake --build $(BUILD_DIR) --target fashion_mnist_mpi -j $(JOBS)
 	mpirun -np 2 --oversubscribe $$([ "$$(id -u)" -eq 0 ] && echo --allow-run-as-root) \
 	  $(BUILD_DIR)/examples/fashion_mnist_mpi --out $(BUILD_DIR)/fashion-mnist-mpi-run

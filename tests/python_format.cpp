@@ -1,4 +1,5 @@
 // Expected strings are what Python 3 prints for the same format and value.
+#include <cue/progbar_number.hpp>
 #include <cue/python_format.hpp>
 
 #include <cmath>
@@ -74,4 +75,22 @@ TEST_CASE("widths and precisions past max_format_width are refused, naming the s
   // In a file path template, the error names the spec.
   CHECK_THROWS_WITH(cue::python_format("ck-{epoch:2147483647d}.bin", [](std::string_view) { return cue::format_value{1LL}; }),
                     Catch::Contains("':2147483647d'"));
+}
+
+TEST_CASE("progbar_number prints as Keras's progress bar does") {
+  // Python: f"{v:.4f}" if abs(v) > 1e-3 else f"{v:.4e}"
+  CHECK(cue::progbar_number(1.6562307168627963) == "1.6562");
+  CHECK(cue::progbar_number(0.3830327728791299) == "0.3830");
+  CHECK(cue::progbar_number(1234.56789) == "1234.5679");
+  CHECK(cue::progbar_number(12.0) == "12.0000");
+  CHECK(cue::progbar_number(-2.5) == "-2.5000");
+  CHECK(cue::progbar_number(0.0010001) == "0.0010");
+  CHECK(cue::progbar_number(0.001) == "1.0000e-03");
+  CHECK(cue::progbar_number(-0.0005) == "-5.0000e-04");
+  CHECK(cue::progbar_number(0.0) == "0.0000e+00");
+  CHECK(cue::progbar_number(1e-12) == "1.0000e-12");
+  CHECK(cue::progbar_number(std::nan("")) == "nan");
+  CHECK(cue::progbar_number(-std::nan("")) == "nan");
+  CHECK(cue::progbar_number(INFINITY) == "inf");
+  CHECK(cue::progbar_number(-INFINITY) == "-inf");
 }

@@ -60,10 +60,12 @@ class epoch_table {
     double value;
     int epoch;
   };
-  /// The last measured value of column `c`.
+  /// Whether column `c` of row `r` was measured (NaN there then means the value was NaN).
+  [[nodiscard]] bool measured(const row& r, std::size_t c) const noexcept { return is_measured(names_[c], r.validated); }
+  /// The last measured value of column `c` (NaN when the metric ended NaN).
   [[nodiscard]] std::optional<point> last(std::size_t c) const {
     for (auto it = rows_.rbegin(); it != rows_.rend(); ++it)
-      if (!std::isnan(it->values[c])) return point{it->values[c], it->epoch};
+      if (measured(*it, c)) return point{it->values[c], it->epoch};
     return std::nullopt;
   }
   /// The best measured value of column `c` by cue's mode rule (the first epoch wins a tie); none

@@ -1,9 +1,10 @@
 // The typed events cue's callbacks send (see <cue/typed_events.hpp>): what a checkpoint or backup
-// callback wrote or removed, a changed learning rate, a stop asked by a signal. Listeners:
-// summaries, registries, mirrors, backups.
+// callback wrote or removed, a changed learning rate, an alert that began or ended, a stop asked by
+// a signal. Listeners: summaries, curves, registries, mirrors, backups.
 #pragma once
 
 #include <cstddef>
+#include <cstdint>
 #include <optional>
 #include <string>
 
@@ -24,6 +25,14 @@ struct checkpoint_removed {
   std::string path;
 };
 
+/// mirror_checkpoints' copy of a checkpoint is complete at its destination.
+struct checkpoint_uploaded {
+  std::string path;          ///< the local file
+  std::string uri;           ///< where the copy is
+  std::uintmax_t bytes = 0;
+  std::string sha256;        ///< of the bytes copied
+};
+
 /// backup_and_restore wrote its backup, durably; a run resumed from it starts at `epoch`, after
 /// its first `batch` batches (an epoch-end backup: the next epoch, batch 0).
 struct backup_saved {
@@ -36,6 +45,13 @@ struct backup_saved {
 struct learning_rate_changed {
   double old_rate = 0;
   double new_rate = 0;
+};
+
+/// A rule of cue::alert began (`holds`) or ceased to hold at this epoch's end, whether or not the
+/// rate limits let its message go.
+struct alert_changed {
+  std::string title;
+  bool holds = false;
 };
 
 /// stop_on_signal received a signal (SIGINT, SIGTERM) and asked the fit to stop after this batch:

@@ -20,6 +20,7 @@
 
 #include <cue/callbacks/early_stopping.hpp>
 #include <cue/callbacks/lambda_callback.hpp>
+#include <cue/callbacks/training_curves.hpp>
 #include <cue/config.hpp>
 #include <cue/fit.hpp>
 #include <cue/sinks/command.hpp>
@@ -84,7 +85,7 @@ TEST_CASE("an alert fires when its condition starts and resolves when it ends, n
   CHECK(first.epochs == 6);
   CHECK(first.run == "r1");
   CHECK(cue::plain_text(first) == "[cue] WARNING val_loss above 10.0\nrun r1 @ " + cue::host_name() +
-                                      ", epoch 2/6: val_loss 12.0 (threshold 10.0)\nrule: val_loss > 10.0");
+                                      ", epoch 2/6: val_loss 12.0000 (threshold 10.0000)\nrule: val_loss > 10.0");
   CHECK(cue::headline((*sink.got)[1]) == "[cue] RESOLVED val_loss above 10.0");
   CHECK(alert.sent() == 3);
   CHECK(alert.delivered() == 3);
@@ -191,8 +192,39 @@ TEST_CASE("a sink that fails or throws is reported and training goes on; the oth
   CHECK(working.got->size() == 1);
   CHECK(alert.delivered() == 1);
   CHECK(alert.failed() == 2);
-  CHECK(log.str() == "cue: alert: could not deliver 'val_loss above 10.0' to kept: the service said no\n"
-                     "cue: alert: could not deliver 'val_loss above 10.0' to kept: the sink threw: the sink broke\n");
+  CHECK(log.str() == "cue: alert: could not deliver WARNING 'val_loss above 10.0' to kept: the service said no\n"
+                     "cue: alert: could not deliver WARNING 'val_loss above 10.0' to kept: the sink threw: the sink broke\n");
+}
+
+TEST_CASE("where a rule began and ceased to hold is marked on the curves, held back or not") {
+  kept_sink sink;
+  scripted_learner learner{.val_loss = {12.0, 13.0, 0.5}};
+  const auto path = std::filesystem::temp_directory_path() / "cue-alert-curves" / "curves.svg";
+  cue::training_curves curves({.path = path.string()});
+  // The curves first: the alert's event for an epoch comes after their drawing, so the end redraws.
+  cue::alert alert({.sinks = {sink}, .max_per_minute = 1}, cue::rules::above<"val_loss">{10.0});
+  cue::fit(learner, one_batch, one_batch, {.epochs = 3, .verbose = 0}, curves, alert);
+  REQUIRE(curves.marks().size() == 2);
+  CHECK(curves.marks()[0].epoch == 0);
+  CHECK(curves.marks()[0].kind == "alert-fired");
+  CHECK(curves.marks()[0].text == "alert: val_loss above 10.0");
+  CHECK(curves.marks()[1].epoch == 2);
+  CHECK(curves.marks()[1].kind == "alert-resolved");
+  std::ifstream in(path);
+  const std::string svg(std::istreambuf_iterator<char>(in), {});
+  CHECK_THAT(svg, Catch::Contains("<title>epoch 1: alert: val_loss above 10.0</title>"));
+  CHECK_THAT(svg, Catch::Contains("<title>epoch 3: resolved: val_loss above 10.0</title>"));
+  std::filesystem::remove_all(path.parent_path());
+}
+
+TEST_CASE("a resolved message that fails to deliver is reported as the resolution, not as the alert") {
+  kept_sink failing{.fail = "the service said no"};
+  std::ostringstream log;
+  scripted_learner learner{.val_loss = {12.0, 0.5}};
+  cue::alert alert({.sinks = {failing}, .log = &log}, cue::rules::above<"val_loss">{10.0});
+  cue::fit(learner, one_batch, one_batch, {.epochs = 2, .verbose = 0}, alert);
+  CHECK(log.str() == "cue: alert: could not deliver WARNING 'val_loss above 10.0' to kept: the service said no\n"
+                     "cue: alert: could not deliver RESOLVED 'val_loss above 10.0' to kept: the service said no\n");
 }
 
 TEST_CASE("what holds and a spike's best are kept in a backup, so a resumed run does not announce again") {

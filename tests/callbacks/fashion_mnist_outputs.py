@@ -49,7 +49,9 @@ panels = {g.get("data-metric"): g for g in svg.iter(ns + "g") if g.get("class") 
 assert sorted(panels) == ["accuracy", "learning_rate", "loss"], sorted(panels)
 for metric, g in panels.items():
     for line in g.iter(ns + "polyline"):
-        assert len(line.get("points").split()) == epochs, (metric, line.get("class"))
+        # The learning rate is drawn as steps: a corner between each two epochs' points.
+        expected = 2 * epochs - 1 if metric == "learning_rate" else epochs
+        assert len(line.get("points").split()) == expected, (metric, line.get("class"))
 
 summary = json.load(open(out / "summary.json"))
 assert summary["status"] in ("success", "stopped") and summary["epochs_run"] == epochs, summary

@@ -1,6 +1,7 @@
 #include <cue/callbacks/summary_report.hpp>
 
 #include <filesystem>
+#include <limits>
 #include <fstream>
 #include <stdexcept>
 #include <string>
@@ -75,6 +76,17 @@ TEST_CASE("a run that trains every planned epoch: status, finals, bests and chec
   CHECK_THAT(md, Catch::Contains("| 2 | 1.0000 | 0.5000 | 0.1000 |"));  // epoch 2 (1-based): loss, val_loss, learning_rate
   CHECK_THAT(md, Catch::Contains("| val_loss | 0.5000 | 2 |"));
   CHECK_THAT(md, !Catch::Contains("curves"));  // no curves file: no dead link
+  // The monitored metric (the checkpoint's) ended above its best: said, with how far.
+  const auto& mon = j["monitored"];
+  CHECK(mon["metric"] == "val_loss");
+  CHECK(mon["mode"] == "min");
+  CHECK(mon["final"]["value"] == 0.7);
+  CHECK(mon["final"]["epoch"] == 2);
+  CHECK(mon["best"]["value"] == 0.5);
+  CHECK(mon["best"]["epoch"] == 1);
+  CHECK(mon["at_best"] == false);
+  CHECK(mon["from_best"].get<double>() == Approx(0.2));
+  CHECK_THAT(md, Catch::Contains("| val_loss | ended at 0.7000 (epoch 3), 0.2000 above its best, 0.5000 at epoch 2 |"));
   fs::remove_all(dir);
 }
 
@@ -165,6 +177,55 @@ TEST_CASE("values not measured are left out: val_* of epochs without validation"
   CHECK(j["final"]["val_loss"]["epoch"] == 1);  // epoch 2 (0-based) did not validate
   CHECK(j["best"]["val_loss"]["value"] == 0.4);
   CHECK_THAT(read(dir / "summary.md"), Catch::Contains("| 1 | 1.0000 |  | 0.1000 |"));
+  fs::remove_all(dir);
+}
+
+TEST_CASE("a metric that ends at its best says so; one that improves upwards is compared downwards") {
+  const auto dir = fresh_dir("at-best");
+  scripted_learner learner{.val_loss = {0.9, 0.5, 0.4}};
+  cue::fit(learner, one_batch, one_batch, {.epochs = 3, .verbose = 0}, cue::summary_report({.directory = dir.string()}));
+  auto j = read_json(dir / "summary.json");
+  CHECK(j["monitored"]["metric"] == "val_loss");  // no checkpoint: val_loss
+  CHECK(j["monitored"]["at_best"] == true);
+  CHECK(j["monitored"]["from_best"] == 0.0);
+  CHECK_THAT(read(dir / "summary.md"), Catch::Contains("| val_loss | ended at its best, 0.4000 at epoch 3 |"));
+  scripted_learner tied{.val_loss = {0.9, 0.4, 0.4}};  // the first epoch of a tie is the best
+  cue::fit(tied, one_batch, one_batch, {.epochs = 3, .verbose = 0}, cue::summary_report({.directory = dir.string()}));
+  CHECK_THAT(read(dir / "summary.md"), Catch::Contains("| val_loss | ended at its best, 0.4000 at epoch 2 and again at epoch 3 |"));
+
+  struct accuracy_learner {
+    std::vector<double> accuracy;
+    std::size_t at = 0;
+    cue::logs<"loss", "accuracy"> train_step(const batch&) { return {1.0, accuracy.at(at++)}; }
+    void save(const fs::path& p) const { std::ofstream(p) << at; }
+    void load(const fs::path&) {}
+  } upwards{{0.5, 0.9, 0.6}};
+  cue::model_checkpoint<"accuracy"> mc({.filepath = (dir / "m.bin").string(), .save_best_only = true});
+  cue::fit(upwards, one_batch, {.epochs = 3, .verbose = 0}, mc, cue::summary_report({.directory = dir.string()}));
+  j = read_json(dir / "summary.json");
+  CHECK(j["monitored"]["metric"] == "accuracy");  // the checkpoint's
+  CHECK(j["monitored"]["mode"] == "max");
+  CHECK(j["monitored"]["from_best"].get<double>() == Approx(0.3));
+  CHECK_THAT(read(dir / "summary.md"), Catch::Contains("| accuracy | ended at 0.6000 (epoch 3), 0.3000 below its best, 0.9000 at epoch 2 |"));
+  fs::remove_all(dir);
+}
+
+TEST_CASE("a NaN reads nan, an unmeasured value is an empty cell, and a metric that ended NaN ended NaN") {
+  const auto dir = fresh_dir("nan");
+  const double nan = std::numeric_limits<double>::quiet_NaN();
+  scripted_learner learner{.val_loss = {0.5, 0.4, nan, nan}};
+  cue::fit(learner, one_batch, one_batch, {.epochs = 4, .validation_freq = 2, .verbose = 0},
+           cue::summary_report({.directory = dir.string()}));
+  const auto j = read_json(dir / "summary.json");
+  CHECK(j["final"]["val_loss"]["value"].is_null());  // epoch 3 (0-based) measured NaN
+  CHECK(j["final"]["val_loss"]["epoch"] == 3);
+  CHECK(j["best"]["val_loss"]["value"] == 0.4);
+  CHECK(j["monitored"]["at_best"] == false);
+  CHECK(j["monitored"]["from_best"].is_null());
+  const auto md = read(dir / "summary.md");
+  CHECK_THAT(md, Catch::Contains("| 3 | 1.0000 |  | 0.1000 |"));     // epoch 3 did not validate
+  CHECK_THAT(md, Catch::Contains("| 4 | 1.0000 | nan | 0.1000 |"));  // epoch 4 validated: NaN
+  CHECK_THAT(md, Catch::Contains("| val_loss | ended at nan (epoch 4), its best 0.4000 at epoch 2 |"));
   fs::remove_all(dir);
 }
 

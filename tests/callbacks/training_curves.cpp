@@ -1,5 +1,6 @@
 #include <cue/callbacks/training_curves.hpp>
 
+#include <cmath>
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
@@ -69,6 +70,38 @@ TEST_CASE("a run drawn: a panel per metric, a line per series, the best epoch ma
   CHECK_THAT(svg, Catch::Contains("best val_loss 0.5 at epoch 4"));
   CHECK_THAT(svg, Catch::Contains("learning_rate (log scale)"));
   CHECK_THAT(svg, !Catch::Contains("<script"));
+  // No fixed size: it scales to its container.
+  const auto root = svg.substr(0, svg.find('>'));
+  CHECK_THAT(root, Catch::Contains("viewBox=\"0 0 940.0 ") && !Catch::Contains("width=") && !Catch::Contains("height="));
+  // The rate was halved twice (the loss is flat), each marked in both panels and in the legend.
+  REQUIRE(curves.marks().size() == 2);
+  CHECK(curves.marks()[0].kind == "rate-changed");
+  CHECK(curves.marks()[0].text == "learning rate 0.1 to 0.05");
+  CHECK(count(svg, "<line class=\"mark rate-changed\"") == 4);
+  CHECK(count(svg, "<line class=\"legend rate-changed\"") == 1);
+  CHECK(curves.marks()[0].epoch == 2);  // asked at epoch 3's end: the rate of epoch 4, where it is drawn
+  CHECK_THAT(svg, Catch::Contains("<title>epoch 4: learning rate 0.1 to 0.05</title>"));
+}
+
+TEST_CASE("tick values are round: 1, 2 or 5 times a power of ten, decades on a log axis") {
+  using cue::detail::linear_ticks;
+  using cue::detail::log_ticks;
+  CHECK(linear_ticks(0.2985, 2.018) == std::vector<double>{0.5, 1.0, 1.5, 2.0});
+  CHECK(linear_ticks(-0.3, 0.3) == std::vector<double>{-0.3, -0.2, -0.1, 0.0, 0.1, 0.2, 0.3});
+  CHECK(linear_ticks(0, 1000) == std::vector<double>{0, 200, 400, 600, 800, 1000});
+  CHECK(linear_ticks(-1e308, 1e308).size() <= 12);  // no overflow, a bounded count
+  // A range of two decades: 1, 2 and 5 times each power of ten in it.
+  auto ticks = log_ticks(std::log10(0.0008223), std::log10(0.0608));
+  REQUIRE(ticks.size() == 6);
+  for (std::size_t i = 0; i < ticks.size(); ++i) CHECK(ticks[i] == Approx(std::vector<double>{1e-3, 2e-3, 5e-3, 1e-2, 2e-2, 5e-2}[i]));
+  // Many decades: powers of ten only, at most 7 of them.
+  ticks = log_ticks(-12, 0);
+  CHECK(ticks.size() <= 7);
+  for (double t : ticks) CHECK(std::log10(t) == Approx(std::round(std::log10(t))));
+  // Less than a 1-2-5 step: round linear values.
+  ticks = log_ticks(std::log10(0.06), std::log10(0.09));
+  CHECK(ticks.size() >= 2);
+  for (double t : ticks) CHECK((t >= 0.06 && t <= 0.09));
 }
 
 TEST_CASE("the file is rewritten at every epoch end") {
@@ -98,6 +131,13 @@ TEST_CASE("a run resumed by backup_and_restore draws the epochs before the resum
   for (const auto& r : curves.table().rows()) epochs.push_back(r.epoch);
   CHECK(epochs == std::vector<int>{0, 1, 2, 3});
   CHECK(curves.table().rows()[1].values[*curves.table().column("val_loss")] == 0.5);  // from before the resume
+  // Where it resumed is marked, in the panels and the legend.
+  REQUIRE(curves.marks().size() == 1);
+  CHECK(curves.marks()[0].epoch == 2);
+  CHECK(curves.marks()[0].kind == "resumed");
+  const auto svg = read(dir / "curves.svg");
+  CHECK(count(svg, "<line class=\"mark resumed\"") == 2);  // loss, learning_rate
+  CHECK_THAT(svg, Catch::Contains("<title>epoch 3: resumed</title>"));
   fs::remove_all(dir);
 }
 

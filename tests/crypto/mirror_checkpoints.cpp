@@ -11,8 +11,11 @@
 
 #include <catch2/catch.hpp>
 
+#include <cue/callbacks/checkpoint_registry.hpp>
 #include <cue/callbacks/model_checkpoint.hpp>
+#include <cue/callbacks/summary_report.hpp>
 #include <cue/fit.hpp>
+#include <nlohmann/json.hpp>
 
 #include "../support.hpp"
 
@@ -78,6 +81,80 @@ TEST_CASE("a command copies when one is given, its placeholders replaced") {
            cue::model_checkpoint<"val_loss">({.filepath = (dir / "m-{epoch}.bin").string()}), mirror);
   CHECK(files_in(copies) == std::set<std::string>{"m-1.bin", "m-2.bin"});
   CHECK(mirror.copied() == 2);
+  fs::remove_all(dir);
+}
+
+#ifdef CUE_RCLONE
+// rclone (Debian's), on its local backend: the recipe docs/callbacks.md gives for a bucket.
+TEST_CASE("with a removal command, top-k holds off the machine too; without one, every copy is kept") {
+  const auto dir = fresh_dir("remove-command");
+  const auto bucket = dir / "bucket";
+  fs::create_directories(bucket);
+  scripted_learner learner{.val_loss = {0.9, 0.5, 0.7, 0.6}};
+  std::ostringstream log;
+  cue::mirror_checkpoints mirror({.destination = bucket.string(),
+                                  .command = {CUE_RCLONE, "copyto", "{path}", "{uri}"},
+                                  .log = &log,
+                                  .remove_command = {CUE_RCLONE, "deletefile", "{uri}"}});
+  cue::fit(learner, one_batch, one_batch, {.epochs = 4, .verbose = 0},
+           cue::model_checkpoint<"val_loss">({.filepath = (dir / "m-{epoch}.bin").string(), .save_top_k = 2}), mirror);
+  CHECK(log.str().empty());
+  CHECK(mirror.copied() == 4);
+  CHECK(files_in(bucket) == std::set<std::string>{"m-2.bin", "m-4.bin"});  // as kept locally
+
+  const auto kept = dir / "kept";
+  fs::create_directories(kept);
+  scripted_learner again{.val_loss = {0.9, 0.5, 0.7, 0.6}};
+  cue::fit(again, one_batch, one_batch, {.epochs = 4, .verbose = 0},
+           cue::model_checkpoint<"val_loss">({.filepath = (dir / "k-{epoch}.bin").string(), .save_top_k = 2}),
+           cue::mirror_checkpoints({.destination = kept.string(), .command = {"cp", "{path}", "{uri}"}}));
+  CHECK(files_in(kept).size() == 4);
+  fs::remove_all(dir);
+}
+#endif
+
+TEST_CASE("a removal command that fails is reported with its output; training goes on") {
+  const auto dir = fresh_dir("remove-fails");
+  scripted_learner learner{.val_loss = {0.9, 0.5}};
+  std::ostringstream log;
+  cue::fit(learner, one_batch, one_batch, {.epochs = 2, .verbose = 0},
+           cue::model_checkpoint<"val_loss">({.filepath = (dir / "m-{epoch}.bin").string(), .save_top_k = 1}),
+           cue::mirror_checkpoints({.destination = "s3://bucket/run", .command = {"true"}, .log = &log,
+                                    .remove_command = {"sh", "-c", "echo object not found: $0 >&2; exit 3", "{uri}"}}));
+  CHECK_THAT(log.str(), Catch::Contains("cue: mirror_checkpoints: could not remove the copy s3://bucket/run/m-1.bin: sh exited "
+                                        "with status 3; its last output:") &&
+                            Catch::Contains("object not found: s3://bucket/run/m-1.bin"));
+  fs::remove_all(dir);
+}
+
+TEST_CASE("the summary and the registry say where each copy went and which files top-k deleted") {
+  const auto dir = fresh_dir("where");
+  const auto copies = dir / "offsite";
+  scripted_learner learner{.val_loss = {0.9, 0.5, 0.7}};
+  cue::fit(learner, one_batch, one_batch, {.epochs = 3, .verbose = 0},
+           cue::model_checkpoint<"val_loss">({.filepath = (dir / "m-{epoch}.bin").string(), .save_top_k = 2}),
+           cue::mirror_checkpoints({.destination = copies.string()}),
+           cue::checkpoint_registry({.path = (dir / "registry.jsonl").string()}),
+           cue::summary_report({.directory = dir.string()}));
+  const auto summary = nlohmann::json::parse(read(dir / "summary.json"));
+  REQUIRE(summary["checkpoints"].size() == 3);
+  CHECK(summary["checkpoints"][0]["deleted"] == true);  // m-1 (0.9) fell out of the best 2 at epoch 3
+  CHECK(summary["checkpoints"][1]["deleted"] == false);
+  CHECK(summary["checkpoints"][2]["deleted"] == false);
+  for (int i = 0; i < 3; ++i)
+    CHECK(summary["checkpoints"][i]["remote"] == (copies / ("m-" + std::to_string(i + 1) + ".bin")).string());
+  const auto md = read(dir / "summary.md");
+  CHECK_THAT(md, Catch::Contains("| " + (dir / "m-1.bin").string() + " | 1 | 0.9000 | yes | yes | " +
+                                 (copies / "m-1.bin").string() + " |"));
+  std::vector<nlohmann::json> uploaded;
+  std::istringstream lines(read(dir / "registry.jsonl"));
+  for (std::string line; std::getline(lines, line);)
+    if (auto j = nlohmann::json::parse(line); j["event"] == "checkpoint_uploaded") uploaded.push_back(j);
+  REQUIRE(uploaded.size() == 3);
+  CHECK(uploaded[1]["path"] == (dir / "m-2.bin").string());
+  CHECK(uploaded[1]["uri"] == (copies / "m-2.bin").string());
+  CHECK(uploaded[1]["sha256"] == sha256sum(copies / "m-2.bin"));
+  CHECK(uploaded[1]["size"] == fs::file_size(copies / "m-2.bin"));
   fs::remove_all(dir);
 }
 

@@ -41,11 +41,15 @@ summary = [m for m in messages if m["kind"] == "summary"]
 assert len(summary) == 1 and summary[0]["state"] == "stopped", summary
 assert summary[0]["details"]["best checkpoint"].endswith(".txt"), summary
 
-lines = [json.loads(line) for line in (out / "registry.jsonl").read_text().splitlines()]
-assert lines and all(l["event"] == "checkpoint_saved" for l in lines), lines
+entries = [json.loads(line) for line in (out / "registry.jsonl").read_text().splitlines()]
+lines = [l for l in entries if l["event"] == "checkpoint_saved"]
+uploads = {l["path"]: l for l in entries if l["event"] == "checkpoint_uploaded"}
+assert lines and len(lines) + len(uploads) == len(entries), entries
 for l in lines:
     local = pathlib.Path(l["path"])
     mirrored = out / "mirror" / local.name
     assert hashlib.sha256(local.read_bytes()).hexdigest() == l["sha256"], l
     assert hashlib.sha256(mirrored.read_bytes()).hexdigest() == l["sha256"], l
-print(f"alerts example: {len(messages)} messages, {len(lines)} checkpoints registered and mirrored")
+    # The registry says where the copy went, and that it is this file.
+    assert uploads[l["path"]]["uri"] == str(mirrored) and uploads[l["path"]]["sha256"] == l["sha256"], uploads
+print(f"alerts example: {len(messages)} messages, {len(lines)} checkpoints registered, mirrored, and their copies registered")

@@ -49,7 +49,7 @@ TEST_CASE("an alert is a plain-text e-mail: the headline as subject, the message
   CHECK(header(message, "To") == "ml-team@example.org, oncall@example.org");
   CHECK(header(message, "Content-Type") == "text/plain; charset=utf-8");
   CHECK(message.substr(message.find("\r\n\r\n") + 4) ==
-        "run r1 @ h, epoch 8/50: val_loss 0.913 (best 0.412)\r\nrule: val_loss > 1.5 * best\r\n");
+        "run r1 @ h, epoch 8/50: val_loss 0.9130 (best 0.4120)\r\nrule: val_loss > 1.5 * best\r\n");
 }
 
 TEST_CASE("a subject that is not ASCII is encoded as RFC 2047 says; the server reads it back") {
@@ -77,7 +77,7 @@ TEST_CASE("summary_report mails the run's summary to a list at train end") {
   const std::string message = nlohmann::json::parse(received[0])["message"];
   CHECK(header(message, "Subject") == "[cue] INFO training succeeded");
   CHECK_THAT(message, Catch::Contains("\r\n\r\nrun nightly @ ") && Catch::Contains(", epoch 2/2\r\nstatus: success\r\n") &&
-                         Catch::Contains("best val_loss: 0.5000 at epoch 2\r\n"));
+                         Catch::Contains("val_loss: ended at its best, 0.5000 at epoch 2\r\n"));
 }
 
 TEST_CASE("no SMTP server is a failure with libcurl's reason, never the password") {

@@ -58,7 +58,7 @@ TEST_CASE("Slack: {\"text\": ...}, the message in plain text") {
   CHECK(r["path"] == "/services/T0/B0/X");
   CHECK(header(r, "Content-Type") == "application/json");
   CHECK(from_hex(r["body"]) ==
-        R"({"text":"[cue] WARNING val_loss spike\nrun r1 @ h, epoch 8/50: val_loss 0.913 (best 0.412)\nrule: val_loss &gt; 1.5 * best"})");
+        R"({"text":"[cue] WARNING val_loss spike\nrun r1 @ h, epoch 8/50: val_loss 0.9130 (best 0.4120)\nrule: val_loss &gt; 1.5 * best"})");
 }
 
 TEST_CASE("WeCom: Markdown with the level coloured, or text with its mentions") {
@@ -73,9 +73,9 @@ TEST_CASE("WeCom: Markdown with the level coloured, or text with its mentions") 
   const auto md = nlohmann::json::parse(requests[0]);
   CHECK(md["path"] == "/cgi-bin/webhook/send?key=K");
   CHECK(from_hex(md["body"]) ==
-        R"({"msgtype":"markdown","markdown":{"content":"**[cue] <font color=\"warning\">WARNING</font> val_loss spike**\n> run r1 @ h, epoch 8/50: val_loss 0.913 (best 0.412)\n> `rule: val_loss > 1.5 * best`"}})");
+        R"({"msgtype":"markdown","markdown":{"content":"**[cue] <font color=\"comment\">WARNING</font> val_loss spike**\n> run r1 @ h, epoch 8/50: val_loss 0.9130 (best 0.4120)\n> `rule: val_loss > 1.5 * best`"}})");
   CHECK(from_hex(nlohmann::json::parse(requests[1])["body"]) ==
-        R"({"msgtype":"text","text":{"content":"[cue] WARNING val_loss spike\nrun r1 @ h, epoch 8/50: val_loss 0.913 (best 0.412)\nrule: val_loss > 1.5 * best","mentioned_list":["@all"],"mentioned_mobile_list":["13800001111"]}})");
+        R"({"msgtype":"text","text":{"content":"[cue] WARNING val_loss spike\nrun r1 @ h, epoch 8/50: val_loss 0.9130 (best 0.4120)\nrule: val_loss > 1.5 * best","mentioned_list":["@all"],"mentioned_mobile_list":["13800001111"]}})");
 }
 
 TEST_CASE("WeCom and DingTalk: 200 with a non-zero errcode is a failed delivery, reported without the key") {
@@ -92,7 +92,7 @@ TEST_CASE("WeCom and DingTalk: 200 with a non-zero errcode is a failed delivery,
     cue::fit(learner, one_batch, one_batch, {.epochs = 1, .verbose = 0}, alert);
     CHECK(alert.failed() == 1);
   }
-  CHECK(log.str() == "cue: alert: could not deliver 'val_loss above 10.0' to DingTalk robot " + server.url() +
+  CHECK(log.str() == "cue: alert: could not deliver WARNING 'val_loss above 10.0' to DingTalk robot " + server.url() +
                          "/***: the service refused the message: errcode 310000 sign not match, more: "
                          "[https://ding-doc.dingtalk.com]\n");
 }
@@ -113,7 +113,7 @@ TEST_CASE("DingTalk: Markdown, its URL signed with HMAC-SHA256 as DingTalk's doc
   CHECK(timestamp.size() == 13);  // milliseconds since 1970
   CHECK(path.substr(sign_at + 6) == python_sign(timestamp, secret));
   CHECK(from_hex(r["body"]) ==
-        R"({"msgtype":"markdown","markdown":{"title":"[cue] WARNING val_loss spike","text":"**[cue] WARNING val_loss spike**\n> run r1 @ h, epoch 8/50: val_loss 0.913 (best 0.412)\n> rule: val_loss &#62; 1.5 &#42; best"},"at":{"atMobiles":["138"],"isAtAll":false}})");
+        R"({"msgtype":"markdown","markdown":{"title":"[cue] WARNING val_loss spike","text":"**[cue] WARNING val_loss spike**\n> run r1 @ h, epoch 8/50: val_loss 0.9130 (best 0.4120)\n> rule: val_loss &#62; 1.5 &#42; best"},"at":{"atMobiles":["138"],"isAtAll":false}})");
 }
 
 TEST_CASE("Teams: an Adaptive Card in a message") {
@@ -137,7 +137,7 @@ TEST_CASE("Teams: an Adaptive Card in a message") {
   }
   CHECK(card["body"][0]["inlines"][0]["text"] == "[cue] RESOLVED val_loss spike");
   CHECK(card["body"][0]["inlines"][0]["color"] == "Good");
-  CHECK(card["body"][1]["inlines"][0]["text"] == "run r1 @ h, epoch 8/50: val_loss 0.913 (best 0.412)");
+  CHECK(card["body"][1]["inlines"][0]["text"] == "run r1 @ h, epoch 8/50: val_loss 0.9130 (best 0.4120)");
   CHECK(card["body"][2]["inlines"][0]["text"] == "rule: val_loss > 1.5 * best");
 }
 
@@ -150,7 +150,35 @@ TEST_CASE("a webhook gets cue's JSON object, with the headers given in order") {
   CHECK(header(r, "Authorization") == "Bearer t");
   CHECK(header(r, "X-Team") == "ml");
   CHECK(from_hex(r["body"]) ==
-        R"({"source":"cue","kind":"alert","state":"firing","title":"val_loss spike","level":"WARNING","run":"r1","host":"h","epoch":7,"epochs":50,"step":3500,"metric":"val_loss","value":0.913,"reference":0.412,"rule":"val_loss > 1.5 * best","details":{},"suppressed":0,"time":"2026-08-30T12:00:00Z","text":"[cue] WARNING val_loss spike\nrun r1 @ h, epoch 8/50: val_loss 0.913 (best 0.412)\nrule: val_loss > 1.5 * best"})");
+        R"({"source":"cue","kind":"alert","state":"firing","title":"val_loss spike","level":"WARNING","run":"r1","host":"h","epoch":7,"epochs":50,"step":3500,"metric":"val_loss","value":0.913,"reference":0.412,"rule":"val_loss > 1.5 * best","details":{},"suppressed":0,"time":"2026-08-30T12:00:00Z","text":"[cue] WARNING val_loss spike\nrun r1 @ h, epoch 8/50: val_loss 0.9130 (best 0.4120)\nrule: val_loss > 1.5 * best"})");
+}
+
+TEST_CASE("WeCom gives each level its colour and each state its word") {
+  auto head = [](cue::alert_level level, const char* state) {
+    cue_test::http_server server("ok");
+    auto m = spike_message();
+    m.level = level;
+    m.state = state;
+    CHECK(cue::sinks::wecom{server.url() + "/cgi-bin/webhook/send?key=k"}.deliver(m).empty());
+    const std::string content = nlohmann::json::parse(from_hex(only_request(server)["body"]))["markdown"]["content"];
+    return content.substr(0, content.find("</font>") + 7);
+  };
+  CHECK(head(cue::alert_level::error, "firing") == R"(**[cue] <font color="warning">ERROR</font>)");
+  CHECK(head(cue::alert_level::warning, "firing") == R"(**[cue] <font color="comment">WARNING</font>)");
+  CHECK(head(cue::alert_level::info, "firing") == R"(**[cue] <font color="info">INFO</font>)");
+  CHECK(head(cue::alert_level::error, "resolved") == R"(**[cue] <font color="info">RESOLVED</font>)");
+}
+
+TEST_CASE("a value reads as Keras's progress bar prints it; the JSON keeps every digit") {
+  cue_test::http_server server("ok");
+  auto m = spike_message();
+  m.value = 1.6562307168627963;
+  m.reference = 0.0003830327728791299;
+  CHECK(cue::sinks::webhook{server.url() + "/hook"}.deliver(m).empty());
+  const auto body = nlohmann::json::parse(from_hex(only_request(server)["body"]));
+  CHECK(body["value"].get<double>() == 1.6562307168627963);
+  CHECK(body["reference"].get<double>() == 0.0003830327728791299);
+  CHECK(body["text"].get<std::string>().find("val_loss 1.6562 (best 3.8303e-04)") != std::string::npos);
 }
 
 TEST_CASE("an error status, a refused connection and a silent server are failures naming the cause, never the key") {
@@ -206,15 +234,15 @@ TEST_CASE("summary_report sends the run's summary through the sinks at train end
   const auto body = nlohmann::json::parse(from_hex(only_request(server)["body"]));
   CHECK(body["kind"] == "summary");
   CHECK(body["state"] == "success");
-  CHECK(body["title"] == "training succeeded");
+  CHECK(body["title"] == "training succeeded, val_loss not at its best");  // 0.7 after 0.5
   CHECK(body["level"] == "INFO");
   CHECK(body["run"] == "r7");
   CHECK(body["epoch"] == 2);
   CHECK(body["epochs"] == 3);
   CHECK(body["details"]["status"] == "success");
-  CHECK(body["details"]["best val_loss"] == "0.5000 at epoch 2");
+  CHECK(body["details"]["val_loss"] == "ended at 0.7000 (epoch 3), 0.2000 above its best, 0.5000 at epoch 2");
   CHECK(body["details"]["duration"].get<std::string>().ends_with(" s"));
-  CHECK(body["text"].get<std::string>().starts_with("[cue] INFO training succeeded\nrun r7 @ "));
+  CHECK(body["text"].get<std::string>().starts_with("[cue] INFO training succeeded, val_loss not at its best\nrun r7 @ "));
 }
 
 TEST_CASE("a summary sink that never answers holds the end of training for push_timeout at most") {

@@ -26,6 +26,7 @@
 #include <nlohmann/json.hpp>
 
 #include <cue/json.hpp>
+#include <cue/progbar_number.hpp>
 #include <cue/python_format.hpp>
 #include <cue/redact.hpp>
 #include <cue/utc.hpp>
@@ -64,10 +65,15 @@ struct alert_message {
   return out;
 }
 
+/// The word a message leads with: its level's name, or RESOLVED for an alert that ended.
+[[nodiscard]] inline std::string_view lead_word(const alert_message& m) noexcept {
+  return m.kind == "alert" && m.state == "resolved" ? std::string_view("RESOLVED") : name(m.level);
+}
+
 /// `[cue] WARNING val_loss above 10` (`[cue] RESOLVED ...` when it ends).
 [[nodiscard]] inline std::string headline(const alert_message& m) {
   std::string out = "[cue] ";
-  out += m.kind == "alert" && m.state == "resolved" ? std::string_view("RESOLVED") : name(m.level);
+  out += lead_word(m);
   out += ' ';
   out += m.title;
   return out;
@@ -92,12 +98,12 @@ struct alert_message {
     where += ": ";
     where += m.metric;
     where += ' ';
-    where += python_repr(*m.value);
+    where += progbar_number(*m.value);  // the exact value is in the JSON payloads
     if (m.reference) {
       where += " (";
       where += m.reference_name;
       where += ' ';
-      where += python_repr(*m.reference);
+      where += progbar_number(*m.reference);
       where += ')';
     }
   }

@@ -29,6 +29,7 @@
 #include <cue/fixed_string.hpp>
 #include <cue/options.hpp>
 #include <cue/reporter.hpp>
+#include <cue/run_events.hpp>
 #include <cue/state.hpp>
 #include <cue/worker.hpp>
 
@@ -104,7 +105,8 @@ struct monitored_by_rule<Rule> {
 /// The rules' state (which conditions hold, a spike's best) is kept by backup_and_restore, so a
 /// resumed run does not announce again what it already did.
 ///
-/// Hooks: on_train_begin, on_epoch_end, on_train_end, on_exception.
+/// Hooks: on_train_begin, on_epoch_end, on_train_end, on_exception; sends cue::alert_changed
+/// when a metric rule begins or ceases to hold (whether or not the rate limits let its message go).
 template <class... Rules>
 class alert {
   static_assert((detail::check_rule<Rules>() && ...));
@@ -113,6 +115,7 @@ class alert {
   using writes_output = void;  ///< in a distributed fit, wrap it: cue::on_rank_zero
   using options = alert_options;
   using monitored = typename detail::joined_names<typename detail::monitored_by_rule<Rules>::type...>::type;
+  using emits = cue::emits<alert_changed>;  ///< when a metric rule begins or ceases to hold (training_curves marks it)
 
   explicit alert(options opts, Rules... rules)
       : opts_(std::move(opts)), rules_(std::move(rules)...), host_(host_name()), channel_(make_channel(opts_)),
@@ -148,6 +151,7 @@ class alert {
         const rules::finding f = rule.check(get<name>(ctx.logs()));
         if (f.holds == holds_[i]) return;
         holds_[i] = f.holds;
+        emit_if_heard<alert_changed>(ctx, [&] { return alert_changed{rule.title, f.holds}; });
         // An end is told only when its start was (a start the rate limit held back has no end).
         if (!f.holds && (!opts_.notify_resolved || !std::exchange(announced_[i], false))) return;
         alert_message m = about(ctx, rule.title, rule.level);
@@ -312,7 +316,8 @@ class alert {
         if (problem.empty()) continue;
         all = false;
         if (!stop.stop_requested())
-          (*say)("could not deliver '" + json::replaced_utf8(m.title) + "' to " + sink.describe() + ": " + problem);
+          (*say)("could not deliver " + std::string(lead_word(m)) + " '" + json::replaced_utf8(m.title) + "' to " +
+                 sink.describe() + ": " + problem);
       }
       return all;
     }

@@ -125,8 +125,11 @@ class registry_file {
 /// `{"event": "checkpoint_saved", "run", "path", "epoch" (0-based), "step", "monitor", "score"
 /// (null when not measured), "best", "aliases" (["latest"] or ["latest", "best"]), "sha256", "size",
 /// "time" (UTC, ISO 8601)}` (sha256 and size null, with a warning, if the file cannot be read), and
-/// for every `cue::checkpoint_removed` `{"event": "checkpoint_removed", "run", "path", "time"}`:
-/// the best model is the last line whose aliases hold "best" and whose file was not removed since.
+/// for every `cue::checkpoint_removed` `{"event": "checkpoint_removed", "run", "path", "time"}`,
+/// and for every copy mirror_checkpoints made off the machine (`cue::checkpoint_uploaded`)
+/// `{"event": "checkpoint_uploaded", "run", "path", "uri", "sha256", "size", "time"}`, `uri` being
+/// where the copy is: the best model is the last line whose aliases hold "best" and whose file was
+/// not removed since, and its copies are the uploaded lines of its path after it.
 /// A path that is not UTF-8 is kept exactly in `path_hex` beside `path` (cue::json::put_path).
 /// The digest is taken when the event arrives (before top-k can remove the file); the lines are
 /// written in order on a cue::worker, each one write(2) with O_APPEND, then fsync.
@@ -138,12 +141,14 @@ class registry_file {
 /// `.drain_timeout` for the lines queued, then reports those not written.
 ///
 /// Listens to cue::checkpoint_saved (required: a fit without a model_checkpoint is a compile
-/// error) and cue::checkpoint_removed. Hooks: on_train_begin, on_train_end, on_exception.
+/// error), cue::checkpoint_removed and cue::checkpoint_uploaded (mirror_checkpoints announces a
+/// copy at the epoch end after it is made, or at train end: list the registry after the mirror
+/// for the last copies to be in the file before the fit returns). Hooks: on_train_begin, on_train_end, on_exception.
 class checkpoint_registry {
  public:
   using writes_output = void;  ///< in a distributed fit, wrap it: cue::on_rank_zero
   using options = checkpoint_registry_options;
-  using listens = cue::listens<checkpoint_saved, cue::optional<checkpoint_removed>>;
+  using listens = cue::listens<checkpoint_saved, cue::optional<checkpoint_removed>, cue::optional<checkpoint_uploaded>>;
 
   explicit checkpoint_registry(options opts = {})
       : opts_(std::move(opts)), say_(reporter::make("checkpoint_registry", opts_.log)),
@@ -188,6 +193,15 @@ class checkpoint_registry {
   void on(const checkpoint_removed& e, auto&) {
     nlohmann::ordered_json line{{"event", "checkpoint_removed"}, {"run", opts_.run}};
     json::put_path(line, "path", e.path);
+    line["time"] = utc_now();
+    post(json::dump(line) + "\n");
+  }
+  void on(const checkpoint_uploaded& e, auto&) {
+    nlohmann::ordered_json line{{"event", "checkpoint_uploaded"}, {"run", opts_.run}};
+    json::put_path(line, "path", e.path);
+    line["uri"] = json::replaced_utf8(e.uri);
+    line["sha256"] = e.sha256;
+    line["size"] = e.bytes;
     line["time"] = utc_now();
     post(json::dump(line) + "\n");
   }

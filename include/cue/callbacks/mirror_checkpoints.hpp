@@ -32,14 +32,6 @@
 
 namespace cue {
 
-/// A checkpoint's copy is complete at its destination.
-struct checkpoint_uploaded {
-  std::string path;      ///< the local file
-  std::string uri;       ///< where the copy is
-  std::uintmax_t bytes = 0;
-  std::string sha256;    ///< of the bytes copied
-};
-
 /// Options of `cue::mirror_checkpoints`.
 struct mirror_checkpoints_options {
   /// Where copies go: a directory, or (with `.command`) the prefix of their URI, such as
@@ -58,6 +50,10 @@ struct mirror_checkpoints_options {
   std::chrono::duration<double> timeout{300.0};
   /// Copies that may wait; when full, the oldest waiting is dropped (and counted), never training.
   std::size_t queue_capacity = 64;
+  /// With `.command`: the command that removes a copy when top-k removes its file (so top-k holds
+  /// off the machine too), `{uri}` replaced: {"rclone", "deletefile", "{uri}"}. Empty: copies made
+  /// by a command are kept. Run as `.command` is, after the copy, with `.timeout`.
+  std::vector<std::string> remove_command{};
 };
 
 template <std::same_as<mirror_checkpoints_options> O>
@@ -79,7 +75,9 @@ constexpr auto fields_of(std::type_identity<O>) {
 /// the event arrives (copied there if it cannot be linked), so top-k removing it right after does
 /// not race the copy; that directory goes when the copy is done or dropped, and one a killed run
 /// left is removed by the next (io::remove_abandoned). A `checkpoint_removed` goes through the
-/// same queue, after the copy. A failed copy is retried `.retries` times, waiting `.backoff`,
+/// same queue, after the copy: the copy in the directory is removed, or, with `.remove_command`
+/// (`{"rclone", "deletefile", "{uri}"}`), the command removes it (`.mirror_removals = false`: every
+/// copy is kept). A failed copy is retried `.retries` times, waiting `.backoff`,
 /// doubled each time, then reported on `.log` with the command's last lines of output; nothing
 /// is thrown into training. When a copy is complete it sends `cue::checkpoint_uploaded{path, uri,
 /// bytes, sha256}`, delivered on the training thread at the next epoch end (or train end).
@@ -135,12 +133,17 @@ class mirror_checkpoints {
     worker_.post([c = channel_, staged](std::stop_token stop) { return c->copy(*staged, stop); });
   }
   void on(const checkpoint_removed& e, auto&) {
-    if (!opts_.mirror_removals || !opts_.command.empty()) return;  // a remote copy is the command's owner's to remove
-    worker_.post([c = channel_, name = std::filesystem::path(e.path).filename()](std::stop_token) {
-      std::error_code ignored;
-      std::filesystem::remove(std::filesystem::path(c->opts.destination) / name, ignored);
-      return true;
-    });
+    if (!opts_.mirror_removals) return;
+    const std::filesystem::path name = std::filesystem::path(e.path).filename();
+    if (opts_.command.empty()) {
+      worker_.post([c = channel_, name](std::stop_token) {
+        std::error_code ignored;
+        std::filesystem::remove(std::filesystem::path(c->opts.destination) / name, ignored);
+        return true;
+      });
+    } else if (!opts_.remove_command.empty()) {  // without it, a remote copy is the command's owner's to remove
+      worker_.post([c = channel_, name](std::stop_token stop) { return c->remove(name, stop); });
+    }
   }
   void on_epoch_end(auto& ctx) { announce(ctx); }
   void on_train_end(auto& ctx) {
@@ -212,7 +215,7 @@ class mirror_checkpoints {
             copy_into_directory(staged.path, staged.original.filename());
             problem.clear();
           } else {
-            const process_result r = run_process(arguments(staged.path, uri), {}, opts.timeout, stop);
+            const process_result r = run_process(arguments(opts.command, staged.path, uri), {}, opts.timeout, stop);
             problem = r.problem;
             output = r.output;
           }
@@ -248,6 +251,24 @@ class mirror_checkpoints {
       return true;
     }
 
+    // Removes the copy of `name` with the removal command; a failure is reported, not retried.
+    bool remove(const std::filesystem::path& name, std::stop_token stop) {
+      const std::string uri = uri_of(name);
+      std::string problem, output;
+      try {
+        const process_result r = run_process(arguments(opts.remove_command, {}, uri), {}, opts.timeout, stop);
+        problem = r.problem;
+        output = r.output;
+      } catch (const std::exception& e) {
+        problem = e.what();
+      }
+      if (problem.empty() || stop.stop_requested()) return problem.empty();
+      std::string text = "could not remove the copy " + uri + ": " + problem;
+      if (!output.empty()) text += "; its last output:\n" + output;
+      (*say)(text);
+      return false;
+    }
+
     // Waits `d`, or less when a stop is asked; false then.
     static bool pause(std::chrono::duration<double> d, std::stop_token stop) {
       const auto until = std::chrono::steady_clock::now() +
@@ -267,10 +288,11 @@ class mirror_checkpoints {
       });
     }
 
-    // The command's words, {path} and {uri} replaced (each word stays one argument: no shell).
-    [[nodiscard]] std::vector<std::string> arguments(const std::filesystem::path& staged, const std::string& uri) const {
+    // A command's words, {path} and {uri} replaced (each word stays one argument: no shell).
+    [[nodiscard]] static std::vector<std::string> arguments(const std::vector<std::string>& command,
+                                                            const std::filesystem::path& staged, const std::string& uri) {
       std::vector<std::string> args;
-      for (std::string a : opts.command) {
+      for (std::string a : command) {
         for (const auto& [key, value] : {std::pair<std::string, std::string>{"{path}", staged.string()}, {"{uri}", uri}})
           for (auto at = a.find(key); at != std::string::npos; at = a.find(key, at + value.size()))
             a.replace(at, key.size(), value);

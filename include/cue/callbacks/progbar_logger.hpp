@@ -22,6 +22,7 @@
 
 #include <cue/context.hpp>
 #include <cue/options.hpp>
+#include <cue/progbar_number.hpp>
 #include <cue/progress.hpp>
 
 namespace cue {
@@ -175,11 +176,9 @@ class progbar_logger {
         std::swap(order[j], order[j - 1]);
     std::size_t columns = 0;
     for (std::size_t i : order) {
-      const double v = logs.values[i];
-      char value[64];
-      const int n = std::snprintf(value, sizeof value, std::fabs(v) > 1e-3 ? " %.4f" : " %.4e", v);
-      out << " - " << logs.names[i] << ':' << value;
-      columns += 4 + logs.names[i].size() + static_cast<std::size_t>(n > 0 ? n : 0);
+      const std::string value = progbar_number(logs.values[i]);
+      out << " - " << logs.names[i] << ": " << value;
+      columns += 5 + logs.names[i].size() + value.size();
     }
     return columns;
   }

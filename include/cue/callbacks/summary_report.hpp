@@ -30,7 +30,9 @@
 #include <cue/epoch_table.hpp>
 #include <cue/io/atomic_file.hpp>
 #include <cue/json.hpp>
+#include <cue/monitor.hpp>
 #include <cue/options.hpp>
+#include <cue/progbar_number.hpp>
 #include <cue/python_format.hpp>
 #include <cue/reporter.hpp>
 #include <cue/run_events.hpp>
@@ -65,14 +67,19 @@ constexpr auto fields_of(std::type_identity<O>) {
 /// `failed`: an exception), `stop_reason` and `stop_message`, `epochs_run` (counting those before
 /// a resume: the last epoch's 0-based index + 1), `resumed_from` (the first epoch of this fit when
 /// it was not 0, else null), `epochs_planned`, `duration_s`, `final` and `best` (per metric: value
-/// and 0-based epoch; `best` for names whose direction cue's mode rule knows), `checkpoints`
-/// (path, epoch, score, best of every `cue::checkpoint_saved` heard) and `error` (type and
-/// message, or null). The Markdown shows the same and the per-epoch table (epochs 1-based and
-/// numbers as Keras's progress bar prints them), and links the curves when that file exists.
+/// and 0-based epoch; `best` for names whose direction cue's mode rule knows), `monitored` (where
+/// the metric the checkpoints monitored, else val_loss, else loss, ended against its best:
+/// `metric`, `mode`, `final`, `best`, `at_best`, `from_best`; null without one), `checkpoints`
+/// (path, epoch, score, best of every `cue::checkpoint_saved` heard; `deleted` when top-k removed
+/// the file since (cue::checkpoint_removed), `remote` where mirror_checkpoints copied it
+/// (cue::checkpoint_uploaded), else null) and `error` (type and
+/// message, or null). The Markdown shows the same and the per-epoch table (epochs 1-based,
+/// numbers as Keras's progress bar prints them, `nan` for NaN, empty where nothing was measured),
+/// and links the curves when that file exists.
 ///
 /// With `sinks`, the summary is also sent through each (the same message cue::alert sends:
-/// status, stop reason and message, epochs, duration, the best value of the monitored metric,
-/// the best checkpoint, the error) on a cue::worker, for at most `push_timeout`: then the sending
+/// status, stop reason and message, epochs, duration, where the monitored metric ended against
+/// its best (the title says when it did not end at its best), the best checkpoint, the error) on a cue::worker, for at most `push_timeout`: then the sending
 /// is cancelled (cue::cancel_grace more at most); what fails is reported on `log`.
 ///
 /// Everything is written through cue's JSON encoder: text that is not UTF-8 (an exception's
@@ -83,12 +90,14 @@ constexpr auto fields_of(std::type_identity<O>) {
 /// the resume too (`duration_s` is the last fit's).
 ///
 /// Hooks: on_train_begin, on_epoch_begin, on_epoch_end, on_train_end, on_exception; listens to
-/// cue::checkpoint_saved when a callback sends it.
+/// cue::checkpoint_saved, cue::checkpoint_removed and cue::checkpoint_uploaded when callbacks
+/// send them (list it after mirror_checkpoints, which announces its last copies at train end).
 class summary_report {
  public:
   using writes_output = void;  ///< in a distributed fit, wrap it: cue::on_rank_zero
   using options = summary_report_options;
-  using listens = cue::listens<cue::optional<checkpoint_saved>>;
+  using listens = cue::listens<cue::optional<checkpoint_saved>, cue::optional<checkpoint_removed>,
+                               cue::optional<checkpoint_uploaded>>;
 
   explicit summary_report(options opts = {})
       : opts_(std::move(opts)), say_(reporter::make("summary_report", opts_.log)), sender_(sender_options(opts_)) {
@@ -119,7 +128,20 @@ class summary_report {
     if (!first_epoch_) first_epoch_ = ctx.epoch();
   }
   void on_epoch_end(auto& ctx) { table_.add(ctx); }
-  void on(const checkpoint_saved& e, auto&) { checkpoints_.push_back(e); }
+  void on(const checkpoint_saved& e, auto&) { checkpoints_.push_back({e}); }
+  // Each file saved at this path so far is gone (top-k removed it; a later save there is not).
+  void on(const checkpoint_removed& e, auto&) {
+    for (auto& c : checkpoints_)
+      if (c.path == e.path) c.deleted = true;
+  }
+  // The copy is of the latest save at that path.
+  void on(const checkpoint_uploaded& e, auto&) {
+    for (auto c = checkpoints_.rbegin(); c != checkpoints_.rend(); ++c)
+      if (c->path == e.path) {
+        c->remote = e.uri;
+        break;
+      }
+  }
 
   void on_train_end(auto& ctx) {
     const auto& s = ctx.state();
@@ -142,6 +164,8 @@ class summary_report {
       d[k + "monitor"] = c.monitor;
       d[k + "score"] = state::number(c.score);
       d[k + "best"] = std::to_string(c.best ? 1 : 0);
+      d[k + "deleted"] = std::to_string(c.deleted ? 1 : 0);
+      d[k + "remote"] = c.remote;
     }
     return d;
   }
@@ -151,9 +175,12 @@ class summary_report {
     checkpoints_.clear();
     for (std::size_t i = 0, n = state::to_count(state::at(d, "checkpoints", owner)); i < n; ++i) {
       const std::string k = checkpoint_key(i);
-      checkpoints_.push_back({state::at(d, k + "path", owner), state::integer_at<int>(d, k + "epoch", owner),
-                              state::to_count(state::at(d, k + "step", owner)), state::at(d, k + "monitor", owner),
-                              state::to_optional(state::at(d, k + "score", owner)), state::at(d, k + "best", owner) == "1"});
+      checkpoints_.push_back({{state::at(d, k + "path", owner), state::integer_at<int>(d, k + "epoch", owner),
+                               state::to_count(state::at(d, k + "step", owner)), state::at(d, k + "monitor", owner),
+                               state::to_optional(state::at(d, k + "score", owner)), state::at(d, k + "best", owner) == "1"}});
+      // (absent in backups of earlier versions)
+      if (const auto deleted = d.find(k + "deleted"); deleted != d.end()) checkpoints_.back().deleted = deleted->second == "1";
+      if (const auto remote = d.find(k + "remote"); remote != d.end()) checkpoints_.back().remote = remote->second;
     }
   }
 
@@ -195,6 +222,7 @@ class summary_report {
     }
     j["final"] = std::move(final_values);
     j["best"] = std::move(best_values);
+    j["monitored"] = monitored();
     json saved = json::array();
     for (const auto& c : checkpoints_) {
       json entry;
@@ -202,6 +230,8 @@ class summary_report {
       entry["epoch"] = c.epoch;
       entry["score"] = number_or_null(c.score);
       entry["best"] = c.best;
+      entry["deleted"] = c.deleted;
+      entry["remote"] = c.remote.empty() ? nlohmann::ordered_json(nullptr) : nlohmann::ordered_json(cue::json::replaced_utf8(c.remote));
       saved.push_back(std::move(entry));
     }
     j["checkpoints"] = std::move(saved);
@@ -224,6 +254,9 @@ class summary_report {
     m.kind = "summary";
     m.state = j["status"].get<std::string>();
     m.title = "training " + std::string(m.state == "success" ? "succeeded" : m.state);
+    const auto& mon = j["monitored"];
+    if (!mon.is_null() && !mon["at_best"].get<bool>())  // "succeeded" alone would read as good news
+      m.title += ", " + mon["metric"].get<std::string>() + " not at its best";
     m.level = m.state == "success" ? alert_level::info : m.state == "stopped" ? alert_level::warning : alert_level::error;
     m.run = opts_.run;
     m.host = host_name();
@@ -234,17 +267,13 @@ class summary_report {
     if (j["stop_reason"] != "not_stopped")
       m.details.emplace_back("stopped because", j["stop_reason"].get<std::string>() + ": " + j["stop_message"].get<std::string>());
     m.details.emplace_back("duration", python_format_value(j["duration_s"].get<double>(), ".1f") + " s");
-    // The best of the metric the checkpoints monitored, else of val_loss, else of loss.
-    std::string metric = checkpoints_.empty() ? std::string() : checkpoints_.back().monitor;
-    for (const char* fallback : {"val_loss", "loss"})
-      if (!j["best"].contains(metric)) metric = fallback;
-    if (j["best"].contains(metric)) {
-      const auto& b = j["best"][metric];
-      m.details.emplace_back("best " + metric, cell(b["value"]) + " at epoch " + std::to_string(b["epoch"].get<int>() + 1));
-    }
+    if (!mon.is_null()) m.details.emplace_back(mon["metric"].get<std::string>(), outcome_text());
     for (auto c = checkpoints_.rbegin(); c != checkpoints_.rend(); ++c)
       if (c->best) {
-        m.details.emplace_back("best checkpoint", c->path);
+        std::string where = c->path;
+        if (c->deleted) where += " (deleted since)";
+        if (!c->remote.empty()) where += ", copied to " + c->remote;
+        m.details.emplace_back("best checkpoint", where);
         break;
       }
     if (!j["error"].is_null())
@@ -290,14 +319,55 @@ class summary_report {
     return t.name();
   }
 
-  // A number as Keras's progress bar shows it: 4 decimals, or 4 significant digits below 1e-3.
-  static std::string number(double v) {
-    if (std::isnan(v)) return "";
-    return python_format_value(v, std::fabs(v) > 1e-3 ? ".4f" : ".4e");
+  // The metric the checkpoints monitored, else val_loss, else loss: the first with a best.
+  [[nodiscard]] std::optional<std::size_t> monitored_column() const {
+    std::vector<std::string> candidates{"val_loss", "loss"};
+    if (!checkpoints_.empty()) candidates.insert(candidates.begin(), checkpoints_.back().monitor);
+    for (const auto& name : candidates)
+      if (auto c = table_.column(name); c && table_.best(*c)) return c;
+    return std::nullopt;
   }
+  // Where the monitored metric ended against its best: `metric`, `mode`, `final` and `best`
+  // (value and 0-based epoch), `at_best` (the final value is the best) and `from_best` (how much
+  // worse it ended: final - best, null when not finite); null without such a metric.
+  [[nodiscard]] nlohmann::ordered_json monitored() const {
+    const auto c = monitored_column();
+    if (!c) return nullptr;
+    const auto best = *table_.best(*c);
+    const auto last = *table_.last(*c);
+    const bool down = direction_of(table_.names()[*c]) == mode::min;
+    const double from_best = down ? last.value - best.value : best.value - last.value;
+    return {{"metric", table_.names()[*c]},
+            {"mode", down ? "min" : "max"},
+            {"final", {{"value", number_or_null(last.value)}, {"epoch", last.epoch}}},
+            {"best", {{"value", number_or_null(best.value)}, {"epoch", best.epoch}}},
+            {"at_best", last.value == best.value},
+            {"from_best", number_or_null(from_best)}};
+  }
+  // "ended at its best, 0.3830 at epoch 3", or "ended at 1.6170 (epoch 10), 1.2340 above its
+  // best, 0.3830 at epoch 3" (below, for a metric that improves upwards).
+  [[nodiscard]] std::string outcome_text() const {
+    const auto c = *monitored_column();
+    const auto best = *table_.best(c);
+    const auto last = *table_.last(c);
+    const std::string at_best = progbar_number(best.value) + " at epoch " + std::to_string(best.epoch + 1);
+    if (last.value == best.value)
+      return "ended at its best, " + at_best + (last.epoch == best.epoch ? "" : " and again at epoch " + std::to_string(last.epoch + 1));
+    std::string out = "ended at " + progbar_number(last.value) + " (epoch " + std::to_string(last.epoch + 1) + "), ";
+    if (std::isfinite(last.value)) {
+      out += progbar_number(std::fabs(last.value - best.value));
+      out += direction_of(table_.names()[c]) == mode::min ? " above" : " below";
+      out += " its best, ";
+    } else {
+      out += "its best ";
+    }
+    return out + at_best;
+  }
+
+  // A cell of the Markdown: a number as Keras's progress bar prints it ("nan" for NaN).
   static std::string cell(const nlohmann::ordered_json& v) {
     if (v.is_null()) return "";
-    if (v.is_number()) return number(v.get<double>());
+    if (v.is_number()) return progbar_number(v.get<double>());
     return v.is_string() ? v.get<std::string>() : v.dump();
   }
 
@@ -316,14 +386,16 @@ class summary_report {
     put(md, "| epochs | ", to_string(j["epochs_run"].get<int>()), " of ", to_string(planned_));
     if (!j["resumed_from"].is_null()) put(md, " (resumed at epoch ", to_string(j["resumed_from"].get<int>() + 1), ")");
     put(md, " |\n| duration | ", python_format_value(j["duration_s"].get<double>(), ".1f"), " s |\n");
+    if (!j["monitored"].is_null()) put(md, "| ", j["monitored"]["metric"].get<std::string>(), " | ", outcome_text(), " |\n");
     if (!j["error"].is_null())
       put(md, "| error | ", j["error"]["type"].get<std::string>(), ": ", j["error"]["message"].get<std::string>(), " |\n");
     if (!opts_.curves.empty() && std::filesystem::exists(dir / opts_.curves))
       put(md, "\n![training curves](", opts_.curves, ")\n");
     if (!j["best"].empty()) {
       md += "\n## Best\n\n| metric | value | epoch |\n|---|---|---|\n";
-      for (const auto& [name, p] : j["best"].items())
-        put(md, "| ", name, " | ", cell(p["value"]), " | ", to_string(p["epoch"].get<int>() + 1), " |\n");
+      for (std::size_t c = 0; c < table_.names().size(); ++c)
+        if (auto p = table_.best(c))
+          put(md, "| ", table_.names()[c], " | ", progbar_number(p->value), " | ", to_string(p->epoch + 1), " |\n");
     }
     if (!table_.empty()) {
       md += "\n## Epochs\n\n| epoch |";
@@ -333,15 +405,17 @@ class summary_report {
       md += "\n";
       for (const auto& r : table_.rows()) {
         put(md, "| ", to_string(r.epoch + 1), " |");
-        for (double v : r.values) put(md, " ", number(v), " |");
+        for (std::size_t c = 0; c < r.values.size(); ++c)  // empty: not measured; "nan": measured NaN
+          put(md, " ", table_.measured(r, c) ? progbar_number(r.values[c]) : std::string(), " |");
         md += "\n";
       }
     }
     if (!j["checkpoints"].empty()) {
-      md += "\n## Checkpoints\n\n| path | epoch | score | best |\n|---|---|---|---|\n";
+      md += "\n## Checkpoints\n\n| path | epoch | score | best | deleted | copy |\n|---|---|---|---|---|---|\n";
       for (const auto& c : j["checkpoints"])
         put(md, "| ", c["path"].get<std::string>(), " | ", to_string(c["epoch"].get<int>() + 1), " | ",
-            cell(c["score"]), " | ", c["best"].get<bool>() ? "yes" : "", " |\n");
+            cell(c["score"]), " | ", c["best"].get<bool>() ? "yes" : "", " | ", c["deleted"].get<bool>() ? "yes" : "",
+            " | ", c["remote"].is_null() ? std::string() : c["remote"].get<std::string>(), " |\n");
     }
     return md;
   }
@@ -349,7 +423,12 @@ class summary_report {
   options opts_;
   std::chrono::steady_clock::time_point start_{};
   epoch_table table_;
-  std::vector<checkpoint_saved> checkpoints_;
+  // A checkpoint heard of, and what became of it since.
+  struct kept_checkpoint : checkpoint_saved {
+    bool deleted = false;  // top-k removed the file
+    std::string remote{};  // where mirror_checkpoints copied it
+  };
+  std::vector<kept_checkpoint> checkpoints_;
   std::optional<int> first_epoch_;
   int planned_ = 0, initial_epoch_ = 0;
   nlohmann::ordered_json last_;

@@ -22,6 +22,8 @@
 #include <cue/monitor.hpp>
 #include <cue/options.hpp>
 #include <cue/python_format.hpp>
+#include <cue/run_events.hpp>
+#include <cue/state.hpp>
 #include <cue/utf8.hpp>
 
 namespace cue {
@@ -58,6 +60,63 @@ inline std::string svg_label(double v) {
   std::snprintf(buf, sizeof buf, "%.4g", v);
   return buf;
 }
+// Round tick values as plotting libraries place them: steps of 1, 2 or 5 times a power of ten,
+// about `target` of them within [lo, hi].
+inline std::vector<double> linear_ticks(double lo, double hi, double target = 5) {
+  const double raw = (hi / 2 - lo / 2) / target * 2;  // halves: hi - lo may overflow
+  if (!(raw > 0) || !std::isfinite(raw)) return {lo, hi};
+  const double exponent = std::floor(std::log10(raw));
+  const double power = std::pow(10.0, exponent);
+  const double r = raw / power;
+  const double m = r < 1.5 ? 1 : r < 3 ? 2 : r < 7 ? 5 : 10;
+  const double step = m * power;
+  // k * m / 10^n, not k * step, below 1: -3 * 0.1 is -0.30000000000000004, -3 / 10 is -0.3.
+  const double inverse = exponent < 0 ? std::pow(10.0, -exponent) : 0;
+  std::vector<double> ticks;
+  // (A billionth of a step of slack: -0.3 / 0.1 is -2.9999999999999996.)
+  for (double k = std::ceil(lo / step - 1e-9); k * step <= hi + step * 1e-9 && ticks.size() < 12; ++k) {
+    const double v = inverse > 0 ? k * m / inverse : k * step;
+    ticks.push_back(v == 0 ? 0.0 : v);  // no "-0"
+  }
+  return ticks;
+}
+// On a log axis given in decades (lo, hi = log10 of the ends): the powers of ten when at least
+// three are in range (every k-th when there are many); else also 2 and 5 times each; within less
+// than one such step, round linear values.
+inline std::vector<double> log_ticks(double lo, double hi) {
+  std::vector<double> ticks;
+  const double first = std::ceil(lo - 1e-9), last = std::floor(hi + 1e-9);
+  if (last - first >= 2) {
+    const double every = std::ceil((last - first + 1) / 7);
+    for (double k = first; k <= last; k += every) ticks.push_back(std::pow(10.0, k));
+    return ticks;
+  }
+  for (double k = std::floor(lo); k <= std::ceil(hi); ++k)
+    for (double m : {1.0, 2.0, 5.0}) {
+      const double v = m * std::pow(10.0, k);
+      if (std::log10(v) >= lo - 1e-12 && std::log10(v) <= hi + 1e-12) ticks.push_back(v);
+    }
+  if (ticks.size() >= 2) return ticks;
+  return linear_ticks(std::pow(10.0, lo), std::pow(10.0, hi), 4);
+}
+// What happened at an epoch, marked across the panels: the run resumed, the rate changed, an
+// alert began or ended.
+struct svg_mark {
+  int epoch = 0;     // when it happened (0-based)
+  std::string kind;  // "resumed", "rate-changed", "alert-fired", "alert-resolved"
+  std::string text;  // said in the mark's tooltip
+  double rate = 0;   // a changed rate's new value: marked where the logged rate first shows it
+};
+
+inline constexpr std::pair<std::string_view, std::string_view> mark_kinds[] = {
+    {"resumed", "resumed"}, {"rate-changed", "rate changed"}, {"alert-fired", "alert"}, {"alert-resolved", "resolved"}};
+inline std::string mark_style(std::string_view kind) {
+  if (kind == "resumed") return "stroke=\"#7f7f7f\" stroke-width=\"1.5\" stroke-dasharray=\"6 3\"";
+  if (kind == "rate-changed") return "stroke=\"#9467bd\" stroke-width=\"1.5\" stroke-dasharray=\"2 2\"";
+  if (kind == "alert-fired") return "stroke=\"#d62728\" stroke-width=\"1.5\"";
+  return "stroke=\"#17becf\" stroke-width=\"1.5\"";
+}
+
 // Text as SVG (XML) may hold it: the markup characters as references, bytes that are not UTF-8
 // and control characters (XML has none) as U+FFFD.
 inline std::string svg_escaped(std::string_view text) {
@@ -77,17 +136,22 @@ inline std::string svg_escaped(std::string_view text) {
 }
 }  // namespace detail
 
-/// Draws the epoch logs as an SVG (`.path`), rewritten atomically at every epoch end: one panel per
-/// metric with its training values and its `val_` values as two lines (`<polyline class="train">`,
-/// `<polyline class="validation">`, a point per epoch where the value was measured and finite),
-/// the learning rate on a log axis, epochs (1-based, as Keras prints them) on x. With a metric as
-/// template argument (`cue::training_curves<"val_loss">`), its best epoch so far is marked (by
-/// `.mode`, automatic from the name). The file has no script and no external reference: it opens
-/// in any browser and on GitHub.
+/// Draws the epoch logs as an SVG (`.path`), rewritten atomically at every epoch end and at train
+/// end: one panel per metric with its training values and its `val_` values as two lines
+/// (`<polyline class="train">`, `<polyline class="validation">`, a point per epoch where the value
+/// was measured and finite), the learning rate as steps on a log axis, epochs (1-based, as Keras
+/// prints them) on x; round tick values (1, 2 or 5 times a power of ten; decades on the log
+/// axis). With a metric as template argument (`cue::training_curves<"val_loss">`), its best epoch
+/// so far is marked (by `.mode`, automatic from the name). Marked across the panels, with a
+/// legend and a tooltip each: where the run resumed, where a callback changed the learning rate
+/// (cue::learning_rate_changed) and where an alert's rule began or ceased to hold
+/// (cue::alert_changed). The SVG has a viewBox and no fixed size, so it scales to its container;
+/// it has no script and no external reference: it opens in any browser and on GitHub.
 ///
 /// Kept by backup_and_restore, a resumed run draws the epochs before the resume too.
 ///
-/// Hooks: on_train_begin, on_epoch_end.
+/// Hooks: on_train_begin, on_epoch_end, on_train_end; listens to cue::learning_rate_changed and
+/// cue::alert_changed when a callback sends them.
 template <fixed_string Monitor = "">
 class training_curves {
   static constexpr bool marks_best = !Monitor.view().empty();
@@ -96,6 +160,7 @@ class training_curves {
   using writes_output = void;  ///< in a distributed fit, wrap it: cue::on_rank_zero
   using options = training_curves_options;
   using monitored = std::conditional_t<marks_best, names<Monitor>, names<>>;
+  using listens = cue::listens<cue::optional<learning_rate_changed>, cue::optional<alert_changed>>;
 
   explicit training_curves(options opts = {}) : opts_(std::move(opts)) {
     if (opts_.path.empty()) throw std::invalid_argument("cue: training_curves: path is empty");
@@ -104,22 +169,59 @@ class training_curves {
 
   void on_train_begin(auto&) {
     table_.clear();
+    marks_.clear();
+    first_end_of_fit_ = true;
     io::remove_abandoned(std::filesystem::path(opts_.path).parent_path());  // what a killed run was writing
   }
   void on_epoch_end(auto& ctx) {
+    // Epochs drawn before this fit's first: they came from a backup, so the run resumed here.
+    if (std::exchange(first_end_of_fit_, false) && !table_.empty() && table_.rows().back().epoch < ctx.epoch())
+      marks_.push_back({ctx.epoch(), "resumed", "resumed"});
     table_.add(ctx);
-    const std::string svg = draw();
-    io::write_atomically(opts_.path, [&](const std::filesystem::path& tmp) { io::detail::write_file(tmp, svg); });
+    write();
+  }
+  // Again at the end: a mark sent after this callback's epoch end is drawn.
+  void on_train_end(auto&) { write(); }
+
+  void on(const learning_rate_changed& e, auto& ctx) {
+    marks_.push_back({ctx.epoch(), "rate-changed", "learning rate " + python_repr(e.old_rate) + " to " + python_repr(e.new_rate),
+                      e.new_rate});
+  }
+  void on(const alert_changed& e, auto& ctx) {
+    marks_.push_back({ctx.epoch(), e.holds ? "alert-fired" : "alert-resolved", (e.holds ? "alert: " : "resolved: ") + e.title});
   }
 
-  /// Its state for backup_and_restore (which finds it in the fit): the epochs drawn, so that a
-  /// resumed run's curves start at the first epoch, not at the resume.
+  /// Its state for backup_and_restore (which finds it in the fit): the epochs drawn and what was
+  /// marked, so that a resumed run's curves start at the first epoch, not at the resume.
   [[nodiscard]] static std::string state_key() { return "training_curves"; }
-  [[nodiscard]] cue::state_dict state_dict() const { return table_.save(); }
-  void load_state_dict(const cue::state_dict& d) { table_.load(d, "training_curves"); }
+  [[nodiscard]] cue::state_dict state_dict() const {
+    auto d = table_.save();
+    d["marks"] = std::to_string(marks_.size());
+    for (std::size_t i = 0; i < marks_.size(); ++i) {
+      const std::string k = "marks." + std::to_string(i) + ".";
+      d[k + "epoch"] = std::to_string(marks_[i].epoch);
+      d[k + "kind"] = marks_[i].kind;
+      d[k + "text"] = marks_[i].text;
+      d[k + "rate"] = state::number(marks_[i].rate);
+    }
+    return d;
+  }
+  void load_state_dict(const cue::state_dict& d) {
+    table_.load(d, "training_curves");
+    marks_.clear();
+    if (d.find("marks") == d.end()) return;  // a backup of an earlier version
+    for (std::size_t i = 0, n = state::to_count(state::at(d, "marks", "training_curves")); i < n; ++i) {
+      const std::string k = "marks." + std::to_string(i) + ".";
+      marks_.push_back({state::integer_at<int>(d, k + "epoch", "training_curves"), state::at(d, k + "kind", "training_curves"),
+                        state::at(d, k + "text", "training_curves"),
+                        state::to_double(state::at(d, k + "rate", "training_curves"))});
+    }
+  }
 
   /// The epochs drawn so far.
   [[nodiscard]] const epoch_table& table() const noexcept { return table_; }
+  /// What is marked across the panels.
+  [[nodiscard]] const std::vector<detail::svg_mark>& marks() const noexcept { return marks_; }
   [[nodiscard]] const options& config() const noexcept { return opts_; }
 
   /// The SVG of the epochs so far.
@@ -132,9 +234,9 @@ class training_curves {
     const double top = opts_.title.empty() ? 30 : 56;
     const double width = static_cast<double>(columns) * (panel_w + margin) + margin;
     const double height = top + static_cast<double>(rows) * (panel_h + margin) + margin;
-    std::string svg = "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"" + svg_number(width) + "\" height=\"" +
-                      svg_number(height) + "\" viewBox=\"0 0 " + svg_number(width) + " " + svg_number(height) +
-                      "\" font-family=\"sans-serif\" font-size=\"12\">\n";
+    // No width or height: it scales to its container (a window, a Markdown page), keeping its shape.
+    std::string svg = "<svg xmlns=\"http://www.w3.org/2000/svg\" viewBox=\"0 0 " + svg_number(width) + " " +
+                      svg_number(height) + "\" font-family=\"sans-serif\" font-size=\"12\">\n";
     svg += "<rect width=\"100%\" height=\"100%\" fill=\"white\"/>\n";
     if (!opts_.title.empty())
       svg += "<text x=\"" + svg_number(margin) + "\" y=\"28\" font-size=\"18\">" + detail::svg_escaped(opts_.title) + "</text>\n";
@@ -146,6 +248,16 @@ class training_curves {
     svg += "<line x1=\"" + svg_number(margin + 110) + "\" y1=\"" + svg_number(ly) + "\" x2=\"" + svg_number(margin + 134) +
            "\" y2=\"" + svg_number(ly) + "\" stroke=\"#ff7f0e\" stroke-width=\"2\"/><text x=\"" +
            svg_number(margin + 140) + "\" y=\"" + svg_number(ly + 4) + "\">validation</text>\n";
+    double lx = margin + 230;
+    for (const auto& [kind, words] : detail::mark_kinds) {
+      bool present = false;
+      for (const auto& m : marks_) present = present || m.kind == kind;
+      if (!present) continue;
+      svg += "<line class=\"legend " + std::string(kind) + "\" x1=\"" + svg_number(lx) + "\" y1=\"" + svg_number(ly - 7) +
+             "\" x2=\"" + svg_number(lx) + "\" y2=\"" + svg_number(ly + 7) + "\" " + detail::mark_style(kind) +
+             "/><text x=\"" + svg_number(lx + 6) + "\" y=\"" + svg_number(ly + 4) + "\">" + std::string(words) + "</text>\n";
+      lx += 20 + 7 * static_cast<double>(words.size());
+    }
     for (std::size_t i = 0; i < panels.size(); ++i) {
       const double x = margin + static_cast<double>(i % columns) * (panel_w + margin);
       const double y = top + static_cast<double>(i / columns) * (panel_h + margin);
@@ -212,36 +324,49 @@ class training_curves {
       return e_max == e_min ? (px0 + px1) / 2 : px0 + (px1 - px0) * (epoch - e_min) / double(e_max - e_min);
     };
     auto Y = [&](double v) { return py1 - (py1 - py0) * ((scaled(v) / 2 - lo / 2) / (hi / 2 - lo / 2)); };
-    auto unscaled = [&](double s) { return p.log_scale ? std::pow(10.0, s) : s; };
 
     std::string g = "<g class=\"panel\" data-metric=\"" + detail::svg_escaped(p.metric) + "\">\n";
     g += "<rect x=\"" + svg_number(px0) + "\" y=\"" + svg_number(py0) + "\" width=\"" + svg_number(px1 - px0) +
          "\" height=\"" + svg_number(py1 - py0) + "\" fill=\"none\" stroke=\"#999\"/>\n";
     g += "<text x=\"" + svg_number(px0) + "\" y=\"" + svg_number(y0 + 16) + "\" font-weight=\"bold\">" +
          detail::svg_escaped(p.metric) + (p.log_scale ? " (log scale)" : "") + "</text>\n";
-    // y labels: bottom, middle, top; x labels: first and last epoch (1-based), and "epoch".
-    for (double f : {0.0, 0.5, 1.0}) {
-      const double s = lo * (1 - f) + hi * f;  // not lo + (hi - lo) * f: hi - lo may overflow
-      const double yy = py1 - (py1 - py0) * f;
-      g += "<text x=\"" + svg_number(px0 - 4) + "\" y=\"" + svg_number(yy + 4) + "\" text-anchor=\"end\">" +
-           svg_label(unscaled(s)) + "</text>\n";
-      g += "<line x1=\"" + svg_number(px0) + "\" y1=\"" + svg_number(yy) + "\" x2=\"" + svg_number(px1) + "\" y2=\"" +
-           svg_number(yy) + "\" stroke=\"#eee\"/>\n";
+    // y: round values (1, 2, 5 times a power of ten; decades on the log axis), each with its grid
+    // line, tick mark and label; x: the epochs (1-based) at a round step, at most about 8.
+    for (double v : p.log_scale ? detail::log_ticks(lo, hi) : detail::linear_ticks(lo, hi)) {
+      const double yy = Y(v);
+      g += "<line class=\"grid\" x1=\"" + svg_number(px0) + "\" y1=\"" + svg_number(yy) + "\" x2=\"" + svg_number(px1) +
+           "\" y2=\"" + svg_number(yy) + "\" stroke=\"#e4e4e4\"/>\n";
+      g += "<line class=\"tick\" x1=\"" + svg_number(px0 - 5) + "\" y1=\"" + svg_number(yy) + "\" x2=\"" + svg_number(px0) +
+           "\" y2=\"" + svg_number(yy) + "\" stroke=\"#333\"/>\n";
+      g += "<text class=\"y-label\" x=\"" + svg_number(px0 - 8) + "\" y=\"" + svg_number(yy + 4) +
+           "\" text-anchor=\"end\">" + svg_label(v) + "</text>\n";
     }
-    const int step = std::max(1, (e_max - e_min + 7) / 8);  // at most about 8 labels
-    for (int e = e_min; e <= e_max; e += step)
-      g += "<text x=\"" + svg_number(X(e)) + "\" y=\"" + svg_number(py1 + 16) + "\" text-anchor=\"middle\">" +
-           std::to_string(e + 1) + "</text>\n";
+    const double epochs = e_max - e_min + 1;
+    int step = 1;
+    for (int power = 1; epochs / step > 8; power *= 10)
+      for (int m : {1, 2, 5})
+        if (epochs / step > 8) step = m * power;
+    for (int n = (e_min + step) / step * step; n <= e_max + 1; n += step) {  // n: a 1-based epoch, a multiple of step
+      g += "<line class=\"tick\" x1=\"" + svg_number(X(n - 1)) + "\" y1=\"" + svg_number(py1) + "\" x2=\"" +
+           svg_number(X(n - 1)) + "\" y2=\"" + svg_number(py1 + 5) + "\" stroke=\"#333\"/>\n";
+      g += "<text class=\"x-label\" x=\"" + svg_number(X(n - 1)) + "\" y=\"" + svg_number(py1 + 18) +
+           "\" text-anchor=\"middle\">" + std::to_string(n) + "</text>\n";
+    }
     g += "<text x=\"" + svg_number((px0 + px1) / 2) + "\" y=\"" + svg_number(py1 + 30) +
          "\" text-anchor=\"middle\" fill=\"#555\">epoch</text>\n";
+    // The learning rate holds from one epoch to the next: steps, not ramps.
+    const bool steps = p.metric == "learning_rate";
     auto series = [&](std::optional<std::size_t> col, const char* cls, const char* colour) {
       if (!col) return;
       std::string pts;
+      std::optional<double> held;
       for (const auto& r : table_.rows()) {
         const double v = r.values[*col];
         if (!shown(v)) continue;
         if (!pts.empty()) pts += ' ';
+        if (steps && held) pts += svg_number(X(r.epoch)) + "," + svg_number(Y(*held)) + " ";
         pts += svg_number(X(r.epoch)) + "," + svg_number(Y(v));
+        held = v;
       }
       g += "<polyline class=\"" + std::string(cls) + "\" points=\"" + pts + "\" fill=\"none\" stroke=\"" + colour +
            "\" stroke-width=\"2\"/>\n";
@@ -263,6 +388,13 @@ class training_curves {
     };
     unshown(p.train, "train", "#1f77b4");
     unshown(p.validation, "validation", "#ff7f0e");
+    for (const auto& m : marks_) {
+      const int at = marked_epoch(m);
+      if (at < e_min || at > e_max) continue;
+      g += "<line class=\"mark " + m.kind + "\" x1=\"" + svg_number(X(at)) + "\" y1=\"" + svg_number(py0) + "\" x2=\"" +
+           svg_number(X(at)) + "\" y2=\"" + svg_number(py1) + "\" " + detail::mark_style(m.kind) + "><title>epoch " +
+           std::to_string(at + 1) + ": " + detail::svg_escaped(m.text) + "</title></line>\n";
+    }
     if constexpr (marks_best) {
       const auto col = table_.column(Monitor.view());
       std::string_view base = Monitor.view();
@@ -290,9 +422,26 @@ class training_curves {
     return g;
   }
 
+  // Where a mark is drawn: a rate change where the logged rate first shows it (a change at an
+  // epoch's end is the next epoch's rate; one at its beginning, that epoch's), else its epoch.
+  int marked_epoch(const detail::svg_mark& m) const {
+    const auto col = table_.column("learning_rate");
+    if (m.kind != "rate-changed" || !col) return m.epoch;
+    for (const auto& r : table_.rows())
+      if (r.epoch >= m.epoch && std::abs(r.values[*col] - m.rate) <= 1e-9 * std::abs(m.rate)) return r.epoch;
+    return m.epoch;
+  }
+
+  void write() const {
+    const std::string svg = draw();
+    io::write_atomically(opts_.path, [&](const std::filesystem::path& tmp) { io::detail::write_file(tmp, svg); });
+  }
+
   options opts_;
   cue::mode mode_ = mode::min;
   epoch_table table_;
+  std::vector<detail::svg_mark> marks_;
+  bool first_end_of_fit_ = true;
 };
 
 }  // namespace cue

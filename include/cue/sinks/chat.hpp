@@ -133,8 +133,14 @@ struct slack {
 /// WeCom (企业微信) group robot: Markdown with the level coloured (at most 4096 bytes), or text
 /// (at most 2048 bytes) with its @-mentions. In Markdown, a piece of the message's text that holds
 /// markup characters goes in a code span, so that it is never read as a tag, a link or a mention.
-/// ERROR and WARNING are orange-red (`warning`), INFO and RESOLVED green (`info`). A non-zero
-/// `errcode` is a failed delivery.
+/// WeCom has three colours: ERROR is orange-red (`warning`), WARNING grey (`comment`), INFO and
+/// RESOLVED green (`info`), each with its word. A non-zero `errcode` is a failed delivery.
+namespace detail {
+[[nodiscard]] inline const char* wecom_colour(const alert_message& m) noexcept {
+  if (lead_word(m) == "RESOLVED" || m.level == alert_level::info) return "info";
+  return m.level == alert_level::error ? "warning" : "comment";
+}
+}  // namespace detail
 struct wecom {
   std::string url;  ///< https://qyapi.weixin.qq.com/cgi-bin/webhook/send?key=...: a secret
   bool markdown = true;
@@ -147,13 +153,10 @@ struct wecom {
   [[nodiscard]] std::string deliver(const alert_message& m, std::stop_token stop = {}) const {
     nlohmann::ordered_json body;
     if (markdown) {
-      const bool resolved = m.kind == "alert" && m.state == "resolved";
-      // WeCom's three colours: info (green), comment (grey), warning (orange-red).
-      const char* colour = resolved || m.level == alert_level::info ? "info" : "warning";
       std::string head = "[cue] <font color=\"";
-      head += colour;
+      head += detail::wecom_colour(m);
       head += "\">";
-      head += resolved ? std::string_view("RESOLVED") : name(m.level);
+      head += lead_word(m);
       head += "</font> ";
       head += detail::wecom_escaped(m.title);
       body = {{"msgtype", "markdown"},
