@@ -24,7 +24,7 @@ SANITIZE_DIR := build/sanitize-$(notdir $(CXX))
 
 TSAN_DIR := build/tsan-$(notdir $(CXX))
 TSAN_TESTS := test.adapters.in_background test.adapters.guarded test.callbacks.stop_on_signal test.fit test.typed_events \
-              test.callbacks.tensorboard test.http.remote_monitor test.crypto.checkpoint_registry \
+              test.callbacks.tensorboard test.http.remote_monitor test.http.heartbeat test.crypto.checkpoint_registry \
               test.crypto.mirror_checkpoints test.callbacks.alert test.http.sinks test.io.worker \
               test.faults.network test.faults.processes test.faults.files
 empty :=
