@@ -8,7 +8,7 @@ PACKAGES := cmake make g++ clang libboost-dev catch2 nlohmann-json3-dev valgrind
             libxtensor-dev libopenblas-dev zlib1g-dev dataset-fashion-mnist python3-numpy \
             libclang-rt-14-dev libbenchmark-dev libcli11-dev \
             chromium-headless-shell libcurl4-openssl-dev libssl-dev python3-aiosmtpd \
-            libopenmpi-dev openmpi-bin libtorch-dev rclone
+            libopenmpi-dev openmpi-bin libtorch-dev rclone python3-torch
 
 # What each demo needs, and no more (`make test` installs everything above): the core and the
 # parts examples/fashion_mnist.cpp uses (its options, the summary's JSON, TensorBoard's zlib).

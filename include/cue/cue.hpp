@@ -29,6 +29,7 @@
 #include <cue/callbacks/csv_logger.hpp>
 #include <cue/callbacks/early_stopping.hpp>
 #include <cue/callbacks/lambda_callback.hpp>
+#include <cue/callbacks/learning_rate_schedule.hpp>
 #include <cue/callbacks/learning_rate_scheduler.hpp>
 #include <cue/callbacks/learning_rate_warmup.hpp>
 #include <cue/callbacks/model_checkpoint.hpp>

@@ -11,7 +11,7 @@ import sys
 LAYERS = [
     ("foundation", {"fixed_string", "hooks", "near_miss_names", "parts", "utf8", "utc", "redact", "reporter",
                     "process", "worker", "options", "monitor", "stop_reason", "run_events", "save_frequency",
-                    "python_format", "progbar_number", "json", "state", "distributed/communicator"}),
+                    "python_format", "progbar_number", "schedules", "json", "state", "distributed/communicator"}),
     ("core", {"events", "near_misses", "logs", "typed_events", "context", "learner", "learner_files", "declared",
               "callbacks", "requirements", "progress", "epoch_table", "dynamic_callbacks"}),
     ("loops", {"loop_types", "checks", "distributed/protocol", "fit", "callbacks/history"}),
