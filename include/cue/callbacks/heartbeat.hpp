@@ -138,16 +138,7 @@ class heartbeat {
     Transport transport;
     std::shared_ptr<reporter> say;
     bool send(const http::request& r, std::stop_token stop) {
-      std::string problem;
-      try {
-        const http::response answer = http::post_with(transport, r, stop);
-        if (!answer.answered()) problem = answer.error;
-        else if (!answer.ok()) problem = "the server answered HTTP " + std::to_string(answer.status);
-      } catch (const std::exception& e) {
-        problem = e.what();
-      } catch (...) {
-        problem = "an exception not derived from std::exception";
-      }
+      const std::string problem = http::post_problem(transport, r, stop);
       if (problem.empty()) return true;
       if (!stop.stop_requested()) (*say)("could not ping " + redacted(r.url) + ": " + problem);
       return false;

@@ -126,16 +126,7 @@ class remote_monitor {
     std::shared_ptr<reporter> say;
     // One POST; whatever happens is counted, and a failure reported, never thrown.
     bool send(const http::request& r, std::stop_token stop) {
-      std::string problem;
-      try {
-        const http::response answer = http::post_with(transport, r, stop);
-        if (!answer.answered()) problem = answer.error;
-        else if (!answer.ok()) problem = "the server answered HTTP " + std::to_string(answer.status);
-      } catch (const std::exception& e) {
-        problem = e.what();
-      } catch (...) {
-        problem = "an exception not derived from std::exception";
-      }
+      const std::string problem = http::post_problem(transport, r, stop);
       if (problem.empty()) return true;
       if (!stop.stop_requested()) (*say)("could not post to " + redacted_in_text(r.url) + ": " + problem);
       return false;

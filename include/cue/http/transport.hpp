@@ -6,6 +6,7 @@
 #include <concepts>
 #include <cstddef>
 #include <stop_token>
+#include <exception>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -51,6 +52,22 @@ response post_with(T& t, const request& r, std::stop_token stop) {
     return t.post(r, stop);
   else
     return t.post(r);
+}
+
+/// Posts `r` and says what went wrong: empty when the server answered with a 2xx status, else
+/// the transport's error, the status, or the exception the transport threw (never thrown on).
+template <transport T>
+[[nodiscard]] std::string post_problem(T& t, const request& r, std::stop_token stop) {
+  try {
+    const response answer = post_with(t, r, stop);
+    if (!answer.answered()) return answer.error;
+    if (!answer.ok()) return "the server answered HTTP " + std::to_string(answer.status);
+    return {};
+  } catch (const std::exception& e) {
+    return e.what();
+  } catch (...) {
+    return "an exception not derived from std::exception";
+  }
 }
 
 /// `application/x-www-form-urlencoded` as Python's urlencode writes it (quote_plus: letters,
