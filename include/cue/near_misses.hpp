@@ -65,21 +65,28 @@ inline constexpr std::size_t no_near_miss = 0
 #undef CUE_NEAR_MISS_ONE
     ;
 
+// Where the name starting at `from` ends. Indices into the array, not string_view::find: under
+// -fsanitize=undefined g++ 12 cannot fold find's null test of a pointer into the literal.
+constexpr std::size_t near_miss_end(std::size_t from) {
+  while (near_miss_text[from] != ' ') ++from;
+  return from;
+}
+
 // The i-th name of the table (constexpr, not consteval: an immediate call would be evaluated
 // even in the branch of first_near_miss not taken, walking the whole text for every callback).
 constexpr std::string_view near_miss_name(std::size_t i) {
-  std::string_view rest = near_miss_text;
-  for (; i > 0; --i) rest.remove_prefix(rest.find(' ') + 1);
-  return rest.substr(0, rest.find(' '));
+  std::size_t begin = 0;
+  for (; i > 0; --i) begin = near_miss_end(begin) + 1;
+  return {near_miss_text + begin, near_miss_end(begin) - begin};
 }
 
 template <class C>
 consteval std::size_t first_declared(const bool (&declared)[no_near_miss]) {
-  std::string_view rest = near_miss_text;
+  std::size_t begin = 0;
   for (std::size_t i = 0; i < no_near_miss; ++i) {
-    const std::size_t end = rest.find(' ');
-    if (declared[i] && !intended<C>(rest.substr(0, end))) return i;
-    rest.remove_prefix(end + 1);
+    const std::size_t end = near_miss_end(begin);
+    if (declared[i] && !intended<C>({near_miss_text + begin, end - begin})) return i;
+    begin = end + 1;
   }
   return no_near_miss;
 }
